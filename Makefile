@@ -1,0 +1,54 @@
+# Front door of the PMPP back office. `make run` and `make test` are all a fresh machine needs.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# The local site runs with DEBUG on (no SECRET_KEY needed); production sets its own environment.
+RUN_ENV := DEBUG=$${DEBUG:-1}
+# Tests run with DEBUG off like production, so they need a key; any value will do.
+TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-key} STATIC_MANIFEST=$${STATIC_MANIFEST:-0}
+
+.PHONY: run test check setup migrate demo demo-passwords vendor messages clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@py=$$(scripts/find-python.sh) || exit 1; \
+	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV) || exit 1; fi
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+setup: $(VENV)/.installed
+
+migrate: setup
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py load_reference
+
+demo: migrate
+	$(RUN_ENV) $(PY) manage.py load_demo
+
+demo-passwords: migrate
+	$(RUN_ENV) $(PY) manage.py load_demo --reset-passwords
+
+run: demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+check: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(TEST_ENV) $(PY) manage.py check
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+test: check
+	$(TEST_ENV) $(VENV)/bin/pytest
+
+vendor:
+	scripts/vendor-static.sh
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+
+# After changing translatable text: refresh the catalogues, translate locale/ar, then compile.
+messages: setup
+	$(RUN_ENV) $(PY) manage.py makemessages -l ar -l fr --no-obsolete --ignore=.venv --ignore=node_modules --ignore=staticfiles
+	$(RUN_ENV) $(PY) manage.py compilemessages --ignore=.venv

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GrievancesConfig(AppConfig):
+    name = "grievances"
+    verbose_name = _("Mécanisme de gestion des plaintes")

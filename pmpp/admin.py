@@ -1,0 +1,91 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from pmpp import models
+
+admin.site.site_header = _("PMPP — administration")
+admin.site.site_title = _("PMPP — administration")
+admin.site.index_title = _("Référentiels, utilisateurs et rôles")
+
+
+class ReferenceAdmin(SimpleHistoryAdmin):
+    """Reference rows are keyed by `code` (seeds and imports rely on it): editable once, at creation."""
+
+    list_display = ["name", "name_ar", "code", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "name_ar", "code"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        # Reference rows are deactivated, never deleted: past grievances point at them.
+        return False
+
+
+@admin.register(models.Organisation)
+class OrganisationAdmin(ReferenceAdmin):
+    list_display = ["name", "acronym", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+
+
+@admin.register(models.Programme)
+class ProgrammeAdmin(ReferenceAdmin):
+    list_display = ["name", "reference_prefix", "component", "supervising_organisation", "managing_organisation"]
+    list_select_related = ["supervising_organisation", "managing_organisation"]
+
+
+@admin.register(models.Region)
+class RegionAdmin(ReferenceAdmin):
+    list_display = ["code", "name", "name_ar"]
+
+
+@admin.register(models.Province)
+class ProvinceAdmin(ReferenceAdmin):
+    list_display = ["name", "kind", "region", "is_active"]
+    list_filter = ["region", "kind"]
+    list_select_related = ["region"]
+
+
+@admin.register(models.Channel)
+class ChannelAdmin(ReferenceAdmin):
+    list_display = ["name", "kind", "is_web", "is_active"]
+    list_filter = ["kind", "is_web", "is_active"]
+
+
+@admin.register(models.ComplaintCategory)
+class ComplaintCategoryAdmin(ReferenceAdmin):
+    list_display = ["name", "programme", "type_number", "needs_partner", "partner_organisation", "is_active"]
+    list_filter = ["programme", "needs_partner", "is_active"]
+    list_select_related = ["programme", "partner_organisation"]
+
+
+@admin.register(models.UnfoundedReason)
+class UnfoundedReasonAdmin(ReferenceAdmin):
+    pass
+
+
+@admin.register(models.NotComplaintKind)
+class NotComplaintKindAdmin(ReferenceAdmin):
+    pass
+
+
+@admin.register(models.DeadlinePolicy)
+class DeadlinePolicyAdmin(SimpleHistoryAdmin):
+    list_display = ["programme", "channel", "treatment_days", "day_kind", "acknowledgement_days"]
+    list_filter = ["programme", "day_kind"]
+    list_select_related = ["programme", "channel"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = models.Membership
+    extra = 0
+    autocomplete_fields = []
+
+
+@admin.register(models.User)
+class PmppUserAdmin(UserAdmin, SimpleHistoryAdmin):
+    inlines = [MembershipInline]
+    list_display = ["username", "first_name", "last_name", "is_active", "is_staff"]

@@ -1,0 +1,124 @@
+"""Roles of SPEC §1 as groups, and the permissions each one holds.
+
+The table below is the single source: `sync_roles()` makes the groups match it after every
+`migrate` (see pmpp.apps), so a permission added by a later migration reaches its roles on
+the same run. A role is identified by its stable code; the group carries the French name
+users know.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    group_name: str
+    label: str
+    permissions: tuple[str, ...]
+
+
+_REFERENCE_MODELS = (
+    "organisation",
+    "programme",
+    "region",
+    "province",
+    "channel",
+    "complaintcategory",
+    "unfoundedreason",
+    "notcomplaintkind",
+    "deadlinepolicy",
+)
+_VIEW_REFERENCE = tuple(f"pmpp.view_{model}" for model in _REFERENCE_MODELS)
+_EDIT_REFERENCE = tuple(f"pmpp.{action}_{model}" for model in _REFERENCE_MODELS for action in ("add", "change"))
+
+ES_FOCAL_POINT = "es_focal_point"
+AGENT = "agent"
+CASE_HANDLER = "case_handler"
+HEAD_OF_BENEFICIARY_SERVICES = "head_beneficiary_services"
+CLOSING_OFFICER = "closing_officer"
+PARTNER_LIAISON = "partner_liaison"
+GBV_REFERENT = "gbv_referent"
+MINISTRY_VIEWER = "ministry_viewer"
+REFERENCE_ADMIN = "reference_admin"
+
+ROLES: tuple[Role, ...] = (
+    Role(ES_FOCAL_POINT, "Point focal E&S", _("Point focal E&S"), (*_VIEW_REFERENCE, "pmpp.view_membership")),
+    Role(AGENT, "Chargé de clientèle / téléconseiller", _("Chargé de clientèle / téléconseiller"), _VIEW_REFERENCE),
+    Role(
+        CASE_HANDLER,
+        "Chargé de traitement des réclamations métier",
+        _("Chargé de traitement des réclamations métier"),
+        _VIEW_REFERENCE,
+    ),
+    Role(
+        HEAD_OF_BENEFICIARY_SERVICES,
+        "Responsable entité Services aux bénéficiaires",
+        _("Responsable entité Services aux bénéficiaires"),
+        _VIEW_REFERENCE,
+    ),
+    Role(
+        CLOSING_OFFICER,
+        "Chargé de la clôture des réclamations",
+        _("Chargé de la clôture des réclamations"),
+        _VIEW_REFERENCE,
+    ),
+    Role(
+        PARTNER_LIAISON,
+        "Correspondant organisme partenaire",
+        _("Correspondant organisme partenaire"),
+        _VIEW_REFERENCE,
+    ),
+    Role(GBV_REFERENT, "Référent VBG", _("Référent VBG"), _VIEW_REFERENCE),
+    Role(MINISTRY_VIEWER, "Personnel ministère (lecture)", _("Personnel ministère (lecture)"), _VIEW_REFERENCE),
+    Role(
+        REFERENCE_ADMIN,
+        "Administrateur des référentiels",
+        _("Administrateur des référentiels"),
+        (
+            *_VIEW_REFERENCE,
+            *_EDIT_REFERENCE,
+            "pmpp.view_user",
+            "pmpp.view_membership",
+            "pmpp.add_membership",
+            "pmpp.change_membership",
+        ),
+    ),
+)
+ROLES_BY_CODE = {role.code: role for role in ROLES}
+_CODE_BY_GROUP_NAME = {role.group_name: role.code for role in ROLES}
+
+
+def role_codes_for(user) -> set[str]:
+    """Codes of the roles a user holds (cached on the user object for the request)."""
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_role_codes", None)
+    if cached is None:
+        names = user.groups.values_list("name", flat=True)
+        cached = {_CODE_BY_GROUP_NAME[name] for name in names if name in _CODE_BY_GROUP_NAME}
+        user._role_codes = cached
+    return cached
+
+
+def sync_roles(*, verbosity: int = 0) -> None:
+    """Create every role group and give it exactly the permissions of the table above.
+
+    Raises LookupError when the table names a permission that no model declares: a typo
+    there must fail `migrate`, not silently leave a role without a right.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    for role in ROLES:
+        group, _created = Group.objects.get_or_create(name=role.group_name)
+        wanted = []
+        for dotted in role.permissions:
+            app_label, codename = dotted.split(".", 1)
+            try:
+                wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            except Permission.DoesNotExist:
+                raise LookupError(f"Role {role.code!r} names unknown permission {dotted!r}") from None
+        group.permissions.set(wanted)
+        if verbosity >= 2:
+            print(f"  role {role.code}: {len(wanted)} permissions")

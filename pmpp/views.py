@@ -1,0 +1,53 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from pmpp import roles
+
+# What each role works on, shown on the home dashboard. Later issues replace each entry's
+# description with live figures and links as the module lands.
+_WORKSPACES = [
+    (
+        _("Réclamations"),
+        _("Enregistrer, qualifier, analyser et répondre aux réclamations (opérations 1 à 3)."),
+        {roles.AGENT, roles.CASE_HANDLER, roles.PARTNER_LIAISON},
+    ),
+    (
+        _("Validation et clôture"),
+        _("Approuver les réponses, clôturer et suivre les dossiers en retard (opérations 3 et 4)."),
+        {roles.HEAD_OF_BENEFICIARY_SERVICES, roles.CLOSING_OFFICER},
+    ),
+    (
+        _("Cas sensibles VBG/EAS/HS"),
+        _("Dossiers confidentiels et orientation vers les prestataires spécialisés."),
+        {roles.GBV_REFERENT},
+    ),
+    (
+        _("Parties prenantes et consultations"),
+        _("Registre, consultations et comptes rendus, campagnes, actions correctives."),
+        {roles.ES_FOCAL_POINT},
+    ),
+    (
+        _("Rapports"),
+        _("Statistiques des réclamations et rapport semestriel à la Banque mondiale."),
+        {roles.ES_FOCAL_POINT, roles.MINISTRY_VIEWER, roles.HEAD_OF_BENEFICIARY_SERVICES},
+    ),
+    (
+        _("Référentiels"),
+        _("Programmes, organisations, canaux, catégories, délais et affectations."),
+        {roles.REFERENCE_ADMIN},
+    ),
+]
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    codes = roles.role_codes_for(request.user)
+    workspaces = [
+        {"title": title, "description": description}
+        for title, description, allowed in _WORKSPACES
+        if request.user.is_superuser or codes & allowed
+    ]
+    memberships = request.user.memberships.select_related("organisation", "programme")
+    return render(request, "pmpp/home.html", {"workspaces": workspaces, "memberships": memberships})

@@ -1,0 +1,83 @@
+import os
+
+import pytest
+
+from pmpp import roles
+from tests.factories import UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
+# from a thread with a running loop unless told this is deliberate (tests only).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Production hashes are slow on purpose; tests hash dozens of passwords."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Named personas, one per role (SPEC §1).
+@pytest.fixture
+def salma(db):
+    """Chargée de clientèle at CNRA, on Tayssir and DAAM."""
+    return UserFactory(username="salma", role=roles.AGENT, scopes=[("cdg-cnra", "tayssir"), ("cdg-cnra", "daam")])
+
+
+@pytest.fixture
+def youssef(db):
+    """Case handler at CNRA, on Tayssir."""
+    return UserFactory(username="youssef", role=roles.CASE_HANDLER, scopes=[("cdg-cnra", "tayssir")])
+
+
+@pytest.fixture
+def nadia(db):
+    """Head of beneficiary services at CNRA."""
+    return UserFactory(username="nadia", role=roles.HEAD_OF_BENEFICIARY_SERVICES, scopes=[("cdg-cnra", None)])
+
+
+@pytest.fixture
+def karim(db):
+    """Closing officer at CNRA."""
+    return UserFactory(username="karim", role=roles.CLOSING_OFFICER, scopes=[("cdg-cnra", None)])
+
+
+@pytest.fixture
+def leila(db):
+    """E&S focal point at MEF."""
+    return UserFactory(username="leila", role=roles.ES_FOCAL_POINT, scopes=[("mef-db", None)])
+
+
+@pytest.fixture
+def omar(db):
+    """Ministry staff, read only."""
+    return UserFactory(username="omar", role=roles.MINISTRY_VIEWER, scopes=[("mef-db", None)])
+
+
+@pytest.fixture
+def meryem(db):
+    """GBV referent."""
+    return UserFactory(username="meryem", role=roles.GBV_REFERENT, scopes=[("cdg-cnra", None)])
+
+
+@pytest.fixture
+def amina(db):
+    """Reference-data administrator (staff, edits reference data in the admin)."""
+    return UserFactory(username="amina", role=roles.REFERENCE_ADMIN, is_staff=True, scopes=[("mef-db", None)])
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium: Playwright cannot download its own browser here."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }

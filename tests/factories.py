@@ -1,0 +1,33 @@
+import factory
+from django.contrib.auth.models import Group
+
+from pmpp import roles
+from pmpp.models import Membership, Organisation, Programme, User
+
+PASSWORD = "Correct-Horse-42"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=roles.ROLES_BY_CODE[extracted].group_name))
+
+    @factory.post_generation
+    def scopes(self, create, extracted, **kwargs):
+        """scopes=[("cdg-cnra", "tayssir"), ("mef-db", None)] — organisation and programme codes."""
+        for organisation_code, programme_code in extracted or []:
+            Membership.objects.create(
+                user=self,
+                organisation=Organisation.objects.get(code=organisation_code),
+                programme=Programme.objects.get(code=programme_code) if programme_code else None,
+            )

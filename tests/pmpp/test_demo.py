@@ -1,0 +1,59 @@
+"""`manage.py load_demo`: one account per role, refused on a production-like server."""
+
+import io
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from pmpp import roles
+from pmpp.management.commands.load_demo import DEMO_ACCOUNTS
+from pmpp.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def _run(*args):
+    out = io.StringIO()
+    call_command("load_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_refuses_to_run_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG est désactivé"):
+        _run()
+    assert not User.objects.filter(username="agent").exists()
+
+
+def test_creates_one_account_per_role_and_prints_a_working_password_once(settings, client):
+    settings.DEBUG = False
+    output = _run("--force")
+    password = re.search(r"Mot de passe \(affiché une seule fois\) : (\S+)", output).group(1)
+    for role in roles.ROLES:
+        assert User.objects.filter(groups__name=role.group_name).count() == 1, role.code
+    assert client.post(reverse("login"), {"username": "agent", "password": password}).status_code == 302
+
+    again = _run("--force")
+    assert password not in again
+    assert "Mot de passe inchangé" in again
+    assert User.objects.count() == len(DEMO_ACCOUNTS)
+
+
+def test_reset_passwords_issues_a_new_one(settings, client):
+    settings.DEBUG = True
+    first = re.search(r"une seule fois\) : (\S+)", _run()).group(1)
+    second = re.search(r"une seule fois\) : (\S+)", _run("--reset-passwords")).group(1)
+    assert first != second
+    assert client.post(reverse("login"), {"username": "pointfocal", "password": second}).status_code == 302
+
+
+def test_demo_agent_works_on_tayssir_and_daam_at_cnra(settings):
+    settings.DEBUG = True
+    _run()
+    agent = User.objects.get(username="agent")
+    assert set(agent.memberships.values_list("organisation__code", "programme__code")) == {
+        ("cdg-cnra", "tayssir"),
+        ("cdg-cnra", "daam"),
+    }
