@@ -40,6 +40,7 @@ check: setup
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 test: check
+	@scripts/system-deps.sh
 	$(TEST_ENV) $(VENV)/bin/pytest
 
 vendor:
