@@ -1,5 +1,6 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,13 +13,36 @@ def _sync_roles_after_migrate(sender, *, verbosity: int = 1, **kwargs) -> None:
     for app_config in global_apps.get_app_configs():
         create_permissions(app_config, verbosity=0)
 
+    from pmpp.audit import install_history_triggers
     from pmpp.reference_data import load_reference_data
     from pmpp.roles import sync_roles
 
+    # History is append-only (SPEC §5.6): every history table, including one a migration has
+    # just created, gets its triggers. The test runner's flush re-sends post_migrate, so they
+    # are back after every flush too.
+    install_history_triggers(using=kwargs.get("using", "default"))
+    _set_migration_unlock(using=kwargs.get("using", "default"), on=False)
     sync_roles(verbosity=verbosity)
     # Reference data is part of the schema's meaning: every migrate (and every test-case
     # flush, which re-sends post_migrate) leaves the seeded rows in place.
     load_reference_data()
+
+
+def _set_migration_unlock(*, using: str, on: bool) -> None:
+    """Schema changes may rewrite history rows (a column made NOT NULL with a default runs
+    UPDATE … WHERE col IS NULL on PostgreSQL), which the append-only triggers would refuse:
+    `migrate` runs with history unlocked for its own session, and locks it again at the end.
+    """
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('pmpp.history_unlocked', %s, false)", ["on" if on else "off"])
+
+
+def _unlock_history_for_migrate(sender, **kwargs) -> None:
+    _set_migration_unlock(using=kwargs.get("using", "default"), on=True)
 
 
 class PmppConfig(AppConfig):
@@ -26,4 +50,10 @@ class PmppConfig(AppConfig):
     verbose_name = _("Référentiels et utilisateurs")
 
     def ready(self) -> None:
+        from pmpp.audit import register_sqlite_lock_function
+
+        # Before any connection opens: the SQLite history triggers call a function that each
+        # connection must register.
+        connection_created.connect(register_sqlite_lock_function, dispatch_uid="pmpp.audit.sqlite_lock_function")
+        pre_migrate.connect(_unlock_history_for_migrate, sender=self, dispatch_uid="pmpp.unlock_history_for_migrate")
         post_migrate.connect(_sync_roles_after_migrate, sender=self, dispatch_uid="pmpp.sync_roles_after_migrate")

@@ -1,13 +1,36 @@
 import os
+from collections.abc import Iterator
 
 import pytest
+from django.core.management.commands import flush
 
 from pmpp import roles
+from pmpp.audit import history_rewrite_allowed
 from tests.factories import UserFactory
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
 # from a thread with a running loop unless told this is deliberate (tests only).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_may_rewrite_history() -> Iterator[None]:
+    """History is append-only (SPEC §5.6), but the test runner must still empty the database.
+
+    Between transactional tests (and live-server tests) Django runs `flush`. On SQLite that is
+    a DELETE FROM on every table, which the history triggers refuse; on PostgreSQL it is a
+    TRUNCATE, which row triggers do not see. Flush is a sanctioned rewrite, like
+    anonymisation: it runs inside `history_rewrite_allowed()` on the database it flushes.
+    """
+    original_handle = flush.Command.handle
+
+    def handle(self: flush.Command, **options: object) -> None:
+        with history_rewrite_allowed(using=options.get("database", "default")):
+            return original_handle(self, **options)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(flush.Command, "handle", handle)
+        yield
 
 
 @pytest.fixture(autouse=True)
