@@ -79,6 +79,21 @@ class DeadlinePolicyAdmin(SimpleHistoryAdmin):
     list_select_related = ["programme", "channel"]
 
 
+@admin.register(models.Unit)
+class UnitAdmin(ReferenceAdmin):
+    list_display = ["name", "organisation", "is_active"]
+    list_filter = ["organisation", "is_active"]
+    list_select_related = ["organisation"]
+
+
+@admin.register(models.PublicHoliday)
+class PublicHolidayAdmin(SimpleHistoryAdmin):
+    list_display = ["date", "name", "is_estimate"]
+    list_filter = ["is_estimate"]
+    date_hierarchy = "date"
+    search_fields = ["name"]
+
+
 class MembershipInline(admin.TabularInline):
     model = models.Membership
     extra = 0
@@ -89,3 +104,8 @@ class MembershipInline(admin.TabularInline):
 class PmppUserAdmin(UserAdmin, SimpleHistoryAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "is_active", "is_staff"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Users are deactivated, never deleted: their name is on history rows, which are
+        # append-only (deleting would have to rewrite them).
+        return False

@@ -4,11 +4,30 @@ Reference rows are looked up by a stable `code` (what seeds and imports key on) 
 by their French `name` or, when the interface speaks Arabic, by `name_ar`.
 """
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+
+@dataclass(frozen=True)
+class ProgrammeScope:
+    """What a user's memberships grant: every programme, or a set of them."""
+
+    all_programmes: bool
+    programme_ids: frozenset[int]
+    organisation_ids: frozenset[int]
+
+    def covers(self, programme_id: int) -> bool:
+        return self.all_programmes or programme_id in self.programme_ids
+
+    def as_q(self, field: str = "programme") -> models.Q:
+        if self.all_programmes:
+            return models.Q()
+        return models.Q(**{f"{field}__in": self.programme_ids})
 
 
 class LabelledReference(models.Model):
@@ -249,6 +268,40 @@ class DeadlinePolicy(models.Model):
         return f"{self.programme.reference_prefix} · {channel} · {self.treatment_days} j"
 
 
+class Unit(LabelledReference):
+    """A business unit of an organisation to which grievances are routed (operation 3)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="units", verbose_name=_("organisation")
+    )
+    history = HistoricalRecords()
+
+    class Meta(LabelledReference.Meta):
+        verbose_name = _("service métier")
+        verbose_name_plural = _("services métier")
+
+
+class PublicHoliday(models.Model):
+    """A Moroccan public holiday, a non-working day for deadlines counted in working days.
+
+    Seeded from the `holidays` package; Islamic holidays follow the lunar calendar and are
+    estimates until announced, so an administrator corrects their dates here.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+    is_estimate = models.BooleanField(_("date estimée"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("jour férié")
+        verbose_name_plural = _("jours fériés")
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} · {self.name}"
+
+
 class User(AbstractUser):
     """A back-office user. Roles are groups (pmpp.roles); scope comes from memberships."""
 
@@ -262,6 +315,19 @@ class User(AbstractUser):
         from pmpp.roles import role_codes_for
 
         return role_codes_for(self)
+
+    def programme_scope(self) -> "ProgrammeScope":
+        """Programmes this user works on, from memberships (cached for the request)."""
+        cached = getattr(self, "_programme_scope", None)
+        if cached is None:
+            rows = list(self.memberships.values_list("organisation_id", "programme_id"))
+            cached = ProgrammeScope(
+                all_programmes=any(programme_id is None for _org, programme_id in rows),
+                programme_ids=frozenset(programme_id for _org, programme_id in rows if programme_id is not None),
+                organisation_ids=frozenset(org_id for org_id, _programme in rows),
+            )
+            self._programme_scope = cached
+        return cached
 
 
 class Membership(models.Model):

@@ -5,6 +5,8 @@ an administrator's correction in the admin survives every later `migrate` or
 `manage.py load_reference`. Running it twice creates nothing the second time.
 """
 
+from datetime import date
+
 from django.db import transaction
 
 # (code, acronym, name, name_ar, kind) — §5.2, §3.2, §4.3
@@ -225,6 +227,26 @@ NOT_COMPLAINT_KINDS = [
     ("demande-information", "Demande d'information, de clarification ou d'avis", "طلب معلومة أو توضيح أو رأي"),
 ]
 
+# Business units that receive routed grievances (operation 3): (organisation, code, name, name_ar)
+UNITS = [
+    ("cdg-cnra", "cnra-paiements", "CNRA — Service des paiements", "الصندوق الوطني للتقاعد والتأمين - مصلحة الأداءات"),
+    (
+        "cdg-cnra",
+        "cnra-inscriptions",
+        "CNRA — Service des inscriptions",
+        "الصندوق الوطني للتقاعد والتأمين - مصلحة التسجيل",
+    ),
+    ("cdg-cnra", "cnra-si", "CNRA — Systèmes d'information", "الصندوق الوطني للتقاعد والتأمين - نظم المعلومات"),
+    ("cnss", "cnss-amo", "CNSS — Immatriculation AMO TADAMON", "الصندوق الوطني للضمان الاجتماعي - تسجيل أمو تضامن"),
+    (
+        "mef-db",
+        "mef-tadamon",
+        "MEF-DB — Cellule des transferts monétaires",
+        "مديرية الميزانية - خلية التحويلات النقدية",
+    ),
+]
+FIRST_HOLIDAY_YEAR = 2020
+
 # §6.2.2, §6.3.3: 10 calendar days by default, 60 days for the Médiateur du Royaume.
 DEFAULT_TREATMENT_DAYS = 10
 CHANGE_REASON = "Chargement initial des référentiels du PMPP"
@@ -248,8 +270,10 @@ def load_reference_data() -> dict[str, int]:
         Organisation,
         Programme,
         Province,
+        PublicHoliday,
         Region,
         UnfoundedReason,
+        Unit,
     )
 
     created: dict[str, int] = {}
@@ -327,4 +351,18 @@ def load_reference_data() -> dict[str, int]:
             {"programme": programme, "channel": channels["mediateur"]},
             {"treatment_days": MEDIATEUR_TREATMENT_DAYS},
         )
+    for organisation_code, code, name, name_ar in UNITS:
+        ensure(
+            Unit, {"code": code}, {"organisation": organisations[organisation_code], "name": name, "name_ar": name_ar}
+        )
+    for day, name in moroccan_holidays(years=range(FIRST_HOLIDAY_YEAR, date.today().year + 3)):
+        ensure(PublicHoliday, {"date": day}, {"name": name, "is_estimate": "(estimé)" in name})
     return created
+
+
+def moroccan_holidays(*, years: range) -> list[tuple[date, str]]:
+    """Moroccan public holidays from the `holidays` package, French names, one row per day."""
+    import holidays
+
+    calendar = holidays.country_holidays("MA", years=list(years), language="fr")
+    return [(day, "; ".join(calendar.get_list(day))) for day in sorted(calendar)]

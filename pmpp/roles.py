@@ -29,9 +29,18 @@ _REFERENCE_MODELS = (
     "unfoundedreason",
     "notcomplaintkind",
     "deadlinepolicy",
+    "unit",
+    "publicholiday",
 )
 _VIEW_REFERENCE = tuple(f"pmpp.view_{model}" for model in _REFERENCE_MODELS)
 _EDIT_REFERENCE = tuple(f"pmpp.{action}_{model}" for model in _REFERENCE_MODELS for action in ("add", "change"))
+
+_READ_GRIEVANCES = ("grievances.view_grievance", "grievances.view_commitment")
+
+
+def _grievances(*codenames: str) -> tuple[str, ...]:
+    return tuple(f"grievances.{codename}" for codename in codenames)
+
 
 ES_FOCAL_POINT = "es_focal_point"
 AGENT = "agent"
@@ -44,34 +53,68 @@ MINISTRY_VIEWER = "ministry_viewer"
 REFERENCE_ADMIN = "reference_admin"
 
 ROLES: tuple[Role, ...] = (
-    Role(ES_FOCAL_POINT, "Point focal E&S", _("Point focal E&S"), (*_VIEW_REFERENCE, "pmpp.view_membership")),
-    Role(AGENT, "Chargé de clientèle / téléconseiller", _("Chargé de clientèle / téléconseiller"), _VIEW_REFERENCE),
+    Role(
+        ES_FOCAL_POINT,
+        "Point focal E&S",
+        _("Point focal E&S"),
+        (*_VIEW_REFERENCE, "pmpp.view_membership", *_READ_GRIEVANCES),
+    ),
+    Role(
+        AGENT,
+        "Chargé de clientèle / téléconseiller",
+        _("Chargé de clientèle / téléconseiller"),
+        (
+            *_VIEW_REFERENCE,
+            *_READ_GRIEVANCES,
+            *_grievances(
+                "register_grievance",
+                "qualify_grievance",
+                "analyse_grievance",
+                "route_grievance",
+                "notify_commitment",
+                "regularise_grievance",
+                "draft_answer",
+                "send_answer",
+                "record_appeal",
+            ),
+        ),
+    ),
     Role(
         CASE_HANDLER,
         "Chargé de traitement des réclamations métier",
         _("Chargé de traitement des réclamations métier"),
-        _VIEW_REFERENCE,
+        (*_VIEW_REFERENCE, *_READ_GRIEVANCES, *_grievances("commit_grievance", "regularise_grievance")),
     ),
     Role(
         HEAD_OF_BENEFICIARY_SERVICES,
         "Responsable entité Services aux bénéficiaires",
         _("Responsable entité Services aux bénéficiaires"),
-        _VIEW_REFERENCE,
+        (*_VIEW_REFERENCE, *_READ_GRIEVANCES, *_grievances("approve_answer", "review_appeal")),
     ),
     Role(
         CLOSING_OFFICER,
         "Chargé de la clôture des réclamations",
         _("Chargé de la clôture des réclamations"),
-        _VIEW_REFERENCE,
+        (*_VIEW_REFERENCE, *_READ_GRIEVANCES, *_grievances("close_grievance")),
     ),
     Role(
         PARTNER_LIAISON,
         "Correspondant organisme partenaire",
         _("Correspondant organisme partenaire"),
-        _VIEW_REFERENCE,
+        (*_VIEW_REFERENCE, *_READ_GRIEVANCES, *_grievances("record_partner_outcome")),
     ),
-    Role(GBV_REFERENT, "Référent VBG", _("Référent VBG"), _VIEW_REFERENCE),
-    Role(MINISTRY_VIEWER, "Personnel ministère (lecture)", _("Personnel ministère (lecture)"), _VIEW_REFERENCE),
+    Role(
+        GBV_REFERENT,
+        "Référent VBG",
+        _("Référent VBG"),
+        (*_VIEW_REFERENCE, *_grievances("view_sensitivecase", "refer_sensitivecase")),
+    ),
+    Role(
+        MINISTRY_VIEWER,
+        "Personnel ministère (lecture)",
+        _("Personnel ministère (lecture)"),
+        (*_VIEW_REFERENCE, *_READ_GRIEVANCES),
+    ),
     Role(
         REFERENCE_ADMIN,
         "Administrateur des référentiels",

@@ -110,7 +110,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "timeout": 10,
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+    sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    # IMMEDIATE takes the write lock at BEGIN: concurrent writers queue instead of failing.
+    sqlite_options["transaction_mode"] = "IMMEDIATE"
+    sqlite_options["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "pmpp.User"
@@ -208,6 +211,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {"TITLE": "PMPP back office API", "VERSION": "1.0.0"}
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+# History is read-only everywhere (SPEC §5.6): no "revert to this version" in the admin.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Logging goes to the console. Every handler carries the redaction filter, so a CNIE,
 # a phone number or an e-mail address that slips into a message is masked before output.
@@ -229,3 +234,10 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Grievance mechanism (PMPP §6). Deadlines themselves are per programme in DeadlinePolicy.
+PMPP_DUE_SOON_DAYS = int(os.environ.get("PMPP_DUE_SOON_DAYS", "2"))
+PMPP_REFERRAL_HOURS = int(os.environ.get("PMPP_REFERRAL_HOURS", "24"))
+# Four eyes: the closing officer may not close a grievance they qualified, unless a small
+# team turns this on.
+PMPP_ALLOW_SELF_CLOSE = env_bool("PMPP_ALLOW_SELF_CLOSE", False)
