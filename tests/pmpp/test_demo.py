@@ -14,9 +14,9 @@ from pmpp.models import User
 pytestmark = pytest.mark.django_db
 
 
-def _run(*args):
+def _run(*args, grievances: int = 0):
     out = io.StringIO()
-    call_command("load_demo", *args, stdout=out)
+    call_command("load_demo", *args, f"--grievances={grievances}", stdout=out)
     return out.getvalue()
 
 
@@ -27,12 +27,12 @@ def test_refuses_to_run_with_debug_off(settings):
     assert not User.objects.filter(username="agent").exists()
 
 
-def test_creates_one_account_per_role_and_prints_a_working_password_once(settings, client):
+def test_creates_an_account_for_every_role_and_prints_a_working_password_once(settings, client):
     settings.DEBUG = False
     output = _run("--force")
     password = re.search(r"Mot de passe \(affiché une seule fois\) : (\S+)", output).group(1)
     for role in roles.ROLES:
-        assert User.objects.filter(groups__name=role.group_name).count() == 1, role.code
+        assert User.objects.filter(groups__name=role.group_name).exists(), role.code
     assert client.post(reverse("login"), {"username": "agent", "password": password}).status_code == 302
 
     again = _run("--force")
@@ -57,3 +57,27 @@ def test_demo_agent_works_on_tayssir_and_daam_at_cnra(settings):
         ("cdg-cnra", "tayssir"),
         ("cdg-cnra", "daam"),
     }
+
+
+def test_demo_data_has_about_two_hundred_grievances_in_every_state_with_history(settings):
+    from grievances.models import Commitment, Grievance, SensitiveCase
+
+    settings.DEBUG = True
+    output = _run(grievances=200)
+    assert "Réclamations de démonstration créées" in output
+    assert 200 <= Grievance.objects.count() <= 220
+    assert set(Grievance.objects.values_list("status", flat=True)) == set(Grievance.Status.values)
+    assert set(Grievance.objects.values_list("programme__code", flat=True)) == {
+        "tadamon-covid",
+        "tayssir",
+        "daam",
+        "allocations-familiales",
+        "amo-tadamon",
+    }
+    assert Commitment.objects.filter(status="broken").exists()
+    assert Commitment.objects.filter(status="honoured").exists()
+    assert SensitiveCase.objects.exists()
+    assert Grievance.history.count() > 4 * Grievance.objects.count()
+    assert not Grievance.history.filter(history_change_reason__isnull=True).exists()
+    again = _run(grievances=200)
+    assert "Réclamations de démonstration créées" not in again

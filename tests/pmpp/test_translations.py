@@ -15,6 +15,9 @@ def test_every_message_has_an_arabic_translation():
 
 
 def test_the_compiled_catalogue_is_up_to_date():
-    po = {entry.msgid: entry.msgstr for entry in polib.pofile(f"{CATALOGUE}.po") if entry.msgstr}
-    mo = {entry.msgid: entry.msgstr for entry in polib.mofile(f"{CATALOGUE}.mo") if entry.msgid}
+    def compiled(entries):
+        return {entry.msgid: (entry.msgstr, dict(entry.msgstr_plural)) for entry in entries if entry.msgid}
+
+    po = compiled(entry for entry in polib.pofile(f"{CATALOGUE}.po") if entry.translated())
+    mo = compiled(polib.mofile(f"{CATALOGUE}.mo"))
     assert mo == po, "run `make messages` to compile locale/ar"

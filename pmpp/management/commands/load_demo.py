@@ -18,6 +18,8 @@ from pmpp.reference_data import load_reference_data
 # (username, first name, last name, role code or None for the superuser, [(organisation, programme or None)])
 DEMO_ACCOUNTS = [
     ("agent", "Salma", "Bennani", roles.AGENT, [("cdg-cnra", "tayssir"), ("cdg-cnra", "daam")]),
+    ("agent.cnss", "Rachid", "Amrani", roles.AGENT, [("cnss", "amo-tadamon")]),
+    ("agent.mef", "Imane", "Sqalli", roles.AGENT, [("mef-db", "tadamon-covid"), ("mef-db", "allocations-familiales")]),
     ("traitement", "Youssef", "Alaoui", roles.CASE_HANDLER, [("cdg-cnra", "tayssir"), ("cdg-cnra", "daam")]),
     ("responsable", "Nadia", "Tazi", roles.HEAD_OF_BENEFICIARY_SERVICES, [("cdg-cnra", None)]),
     ("cloture", "Karim", "Idrissi", roles.CLOSING_OFFICER, [("cdg-cnra", None)]),
@@ -37,10 +39,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Autoriser l'exécution avec DEBUG désactivé.")
         parser.add_argument(
+            "--grievances", type=int, default=200, help="Nombre de réclamations de démonstration (200 par défaut)."
+        )
+        parser.add_argument(
             "--reset-passwords", action="store_true", help="Générer un nouveau mot de passe de démonstration."
         )
 
-    def handle(self, *args, force: bool = False, reset_passwords: bool = False, **options):
+    def handle(self, *args, force: bool = False, reset_passwords: bool = False, grievances: int = 200, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "Refusé : DEBUG est désactivé, ce serveur ressemble à une production. "
@@ -49,6 +54,11 @@ class Command(BaseCommand):
         roles.sync_roles()
         load_reference_data()
         password, created = self._load_accounts(reset_passwords=reset_passwords)
+        from grievances.demo import load_demo_grievances
+
+        made = load_demo_grievances(count=grievances)
+        if made:
+            self.stdout.write(f"Réclamations de démonstration créées : {made}")
         self._print_accounts(password=password, created=created)
 
     @transaction.atomic

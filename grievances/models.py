@@ -1,0 +1,762 @@
+"""The grievance mechanism (PMPP §6): grievances, their commitments, sensitive cases.
+
+The workflow is a state machine on `Grievance.status` (django-fsm-2, protected): the only
+way to change a state is a transition method below, and the only caller of those methods
+is `grievances.services.workflow`, which locks the row, checks the permission, validates
+the step's data and writes the reason into history. Transition methods set state-local
+fields only and do no I/O.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
+
+from grievances.access import may, may_handle_sensitive
+from pmpp.models import (
+    Channel,
+    ComplaintCategory,
+    NotComplaintKind,
+    Organisation,
+    Programme,
+    Region,
+    UnfoundedReason,
+    Unit,
+)
+
+
+class TransitionHistory(models.Model):
+    """Extra column on history rows: the workflow step that wrote the row, if any."""
+
+    transition = models.CharField(_("étape"), max_length=40, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("Femme")
+    MALE = "male", _("Homme")
+    UNKNOWN = "unknown", _("Non précisé")
+
+
+class AgeGroup(models.TextChoices):
+    UNDER_18 = "under_18", _("Moins de 18 ans")
+    FROM_18_TO_35 = "18_35", _("18 à 35 ans")
+    FROM_36_TO_59 = "36_59", _("36 à 59 ans")
+    FROM_60 = "60_plus", _("60 ans et plus")
+    UNKNOWN = "unknown", _("Non précisé")
+
+
+class Residence(models.TextChoices):
+    URBAN = "urban", _("Urbain")
+    RURAL = "rural", _("Rural")
+
+
+class ReferenceCounter(models.Model):
+    """Last number issued per reference prefix and year. Locked row, never Max()+1."""
+
+    prefix = models.CharField(max_length=5)
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="reference_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last_value}"
+
+
+class GrievanceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "GrievanceQuerySet":
+        from grievances.access import grievance_scope_q
+
+        return self.filter(grievance_scope_q(user))
+
+    def open(self) -> "GrievanceQuerySet":
+        return self.exclude(status__in=Grievance.TERMINAL_STATES)
+
+
+class Grievance(FSMModelMixin, models.Model):
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Reçue")
+        QUALIFIED = "qualified", _("Qualifiée")
+        ANALYSED = "analysed", _("Analysée")
+        ROUTED = "routed", _("Transmise au service métier")
+        COMMITTED = "committed", _("Engagement en cours")
+        COMMITMENT_BROKEN = "commitment_broken", _("Engagement non honoré")
+        AT_PARTNER = "at_partner", _("Transmise à l'organisme partenaire")
+        PARTNER_ANSWERED = "partner_answered", _("Retour de l'organisme partenaire")
+        TREATED = "treated", _("Traitement réalisé")
+        ANSWER_DRAFTED = "answer_drafted", _("Réponse à approuver")
+        ANSWER_REJECTED = "answer_rejected", _("Réponse à reprendre")
+        ANSWER_APPROVED = "answer_approved", _("Réponse approuvée")
+        ANSWER_SENT = "answer_sent", _("Réponse envoyée")
+        CLOSED = "closed", _("Clôturée")
+        APPEALED = "appealed", _("En recours")
+        DUPLICATE = "duplicate", _("Doublon")
+        SENSITIVE = "sensitive", _("Transférée au référent VBG")
+
+    class RequestKind(models.TextChoices):
+        COMPLAINT = "complaint", _("Réclamation")
+        REQUEST = "request", _("Requête (hors réclamation)")
+
+    class Nature(models.TextChoices):
+        INDIVIDUAL = "individual", _("Individuelle")
+        COLLECTIVE = "collective", _("Collective")
+        REPRESENTATIVE = "representative", _("Par un représentant ou mandataire")
+
+    class Outcome(models.TextChoices):
+        FOUNDED = "founded", _("Fondée")
+        UNFOUNDED = "unfounded", _("Non fondée")
+
+    class AnswerChannelException(models.TextChoices):
+        NONE = "", _("Aucune : réponse par le canal de réception")
+        NO_ANSWER_NEEDED = "no_answer_needed", _("La réclamation ne nécessite aucune réponse")
+        ALREADY_ANSWERED = "already_answered", _("Déjà répondue : rappel téléphonique")
+
+    TERMINAL_STATES = (Status.CLOSED, Status.DUPLICATE, Status.SENSITIVE)
+
+    # Identification
+    reference = models.CharField(_("référence"), max_length=20, unique=True)
+    tracking_code = models.CharField(_("code de suivi"), max_length=16, unique=True)
+    pin_hash = models.CharField(_("code PIN (empreinte)"), max_length=128, blank=True)
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="grievances", verbose_name=_("programme")
+    )
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="grievances", verbose_name=_("canal"))
+    received_at = models.DateTimeField(_("date de réception"))
+    created_at = models.DateTimeField(_("enregistrée le"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enregistrée par"),
+    )
+    external_reference = models.CharField(
+        _("référence externe"),
+        max_length=64,
+        blank=True,
+        help_text=_("chikaya.ma, Médiateur, ticket du centre d'appel…"),
+    )
+
+    # Complainant (all blank when anonymous)
+    is_anonymous = models.BooleanField(_("anonyme"), default=False)
+    complainant_cnie = models.CharField(_("CNIE"), max_length=12, blank=True)
+    complainant_phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    complainant_name = models.CharField(_("nom et prénom"), max_length=150, blank=True)
+    complainant_sex = models.CharField(_("sexe"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    complainant_age_group = models.CharField(
+        _("tranche d'âge"), max_length=10, choices=AgeGroup.choices, default=AgeGroup.UNKNOWN
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="grievances", verbose_name=_("région")
+    )
+    residence = models.CharField(_("milieu"), max_length=5, choices=Residence.choices, blank=True)
+    identity_verified = models.BooleanField(_("identité vérifiée"), default=False)
+    description = models.TextField(_("description"))
+
+    # Operation 1: qualification
+    request_kind = models.CharField(
+        _("catégorie de la requête"), max_length=10, choices=RequestKind.choices, default=RequestKind.COMPLAINT
+    )
+    not_complaint_kind = models.ForeignKey(
+        NotComplaintKind, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("type de requête")
+    )
+    subject = models.CharField(_("objet"), max_length=200, blank=True)
+    nature = models.CharField(_("nature"), max_length=16, choices=Nature.choices, blank=True)
+    category = models.ForeignKey(
+        ComplaintCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="grievances",
+        verbose_name=_("catégorie"),
+    )
+    qualified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("qualifiée par"),
+    )
+    qualified_at = models.DateTimeField(_("qualifiée le"), null=True, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates", verbose_name=_("doublon de")
+    )
+    duplicate_override_reason = models.TextField(_("motif d'ouverture malgré un doublon"), blank=True)
+
+    # Operation 2: analysis
+    analysis_conclusion = models.TextField(_("conclusion de l'analyse"), blank=True)
+    outcome = models.CharField(_("résultat"), max_length=10, choices=Outcome.choices, blank=True)
+    unfounded_reason = models.ForeignKey(
+        UnfoundedReason, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("motif de non-fondement")
+    )
+
+    # Operation 3: routing, partner path, answer
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_grievances",
+        verbose_name=_("attribuée à"),
+    )
+    assigned_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="grievances",
+        verbose_name=_("service métier"),
+    )
+    partner_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partner_grievances",
+        verbose_name=_("organisme partenaire"),
+    )
+    partner_founded = models.BooleanField(_("fondée selon le partenaire"), null=True, blank=True)
+    partner_data_corrected = models.BooleanField(_("donnée corrigée par le partenaire"), null=True, blank=True)
+    partner_note = models.TextField(_("retour du partenaire"), blank=True)
+    regularisation_note = models.TextField(_("régularisation"), blank=True)
+    answer_text = models.TextField(_("réponse"), blank=True)
+    outcome_explanation = models.TextField(
+        _("explication au réclamant"),
+        blank=True,
+        help_text=_("Obligatoire si la réclamation est non fondée ; visible lors du suivi (§6.1)."),
+    )
+    answer_author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rédigée par"),
+    )
+    answer_channel = models.ForeignKey(
+        Channel, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("canal de réponse")
+    )
+    answer_channel_exception = models.CharField(
+        _("exception au canal de réponse"), max_length=20, choices=AnswerChannelException.choices, blank=True
+    )
+    answer_channel_exception_reason = models.TextField(_("motif de l'exception"), blank=True)
+    answer_review_note = models.TextField(_("observations sur la réponse"), blank=True)
+    answer_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approuvée par"),
+    )
+    answer_approved_at = models.DateTimeField(_("approuvée le"), null=True, blank=True)
+    answer_sent_at = models.DateTimeField(_("réponse envoyée le"), null=True, blank=True)
+
+    # Operation 4: closure, and appeal
+    final_synthesis = models.TextField(_("synthèse finale"), blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("clôturée par"),
+    )
+    closure_validated_at = models.DateTimeField(_("clôture validée le"), null=True, blank=True)
+    effective_closed_at = models.DateTimeField(
+        _("date de clôture retenue"),
+        null=True,
+        blank=True,
+        help_text=_("Date de clôture pour le calcul des délais (§6.3.2)."),
+    )
+    appeal_count = models.PositiveSmallIntegerField(_("nombre de recours"), default=0)
+    appeal_reason = models.TextField(_("motif du recours"), blank=True)
+    appealed_at = models.DateTimeField(_("recours reçu le"), null=True, blank=True)
+    external_recourse_informed_at = models.DateTimeField(
+        _("informé du recours au Médiateur et aux tribunaux le"), null=True, blank=True
+    )
+
+    # Deadlines (recomputed by the services)
+    due_on = models.DateField(_("échéance de traitement"))
+    acknowledgement_due_on = models.DateField(_("échéance d'accusé de réception"))
+
+    status = FSMField(_("état"), max_length=20, choices=Status.choices, default=Status.RECEIVED, protected=True)
+
+    history = HistoricalRecords(bases=[TransitionHistory], excluded_fields=["pin_hash"])
+    objects = GrievanceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("réclamation")
+        verbose_name_plural = _("réclamations")
+        permissions = [
+            ("register_grievance", _("Enregistrer une réclamation")),
+            ("qualify_grievance", _("Qualifier une réclamation (opération 1)")),
+            ("analyse_grievance", _("Analyser une réclamation (opération 2)")),
+            ("route_grievance", _("Transmettre au service métier ou au partenaire")),
+            ("commit_grievance", _("Donner et suivre un engagement de traitement")),
+            ("notify_commitment", _("Informer le réclamant d'un engagement")),
+            ("record_partner_outcome", _("Notifier le retour de l'organisme partenaire")),
+            ("regularise_grievance", _("Régulariser après le retour du partenaire")),
+            ("draft_answer", _("Rédiger la réponse")),
+            ("approve_answer", _("Approuver la réponse")),
+            ("send_answer", _("Envoyer la réponse")),
+            ("close_grievance", _("Clôturer une réclamation (opération 4)")),
+            ("record_appeal", _("Enregistrer un recours")),
+            ("review_appeal", _("Réexaminer un recours")),
+        ]
+        indexes = [
+            models.Index(fields=["programme", "status", "due_on"], name="grievance_queue_idx"),
+            models.Index(fields=["complainant_cnie"], name="grievance_cnie_idx"),
+            models.Index(fields=["received_at"], name="grievance_received_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_reference"],
+                condition=~Q(external_reference=""),
+                name="grievance_external_reference_per_channel",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_anonymous=False) | Q(complainant_cnie="", complainant_phone="", complainant_name=""),
+                name="grievance_anonymous_has_no_identity",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="closed")
+                | Q(closure_validated_at__isnull=False, effective_closed_at__isnull=False),
+                name="grievance_closed_has_closure_dates",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="unfounded") | Q(unfounded_reason__isnull=False),
+                name="grievance_unfounded_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(request_kind="complaint") | Q(not_complaint_kind__isnull=False),
+                name="grievance_request_has_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="duplicate") | Q(duplicate_of__isnull=False),
+                name="grievance_duplicate_links_original",
+            ),
+            models.CheckConstraint(condition=Q(appeal_count__lte=1), name="grievance_one_appeal"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def sla_status(self, *, today=None):
+        """On track, due soon or overdue (SPEC §5.3); None once the grievance left the flow."""
+        from grievances.deadlines import sla_status
+
+        if self.status in self.TERMINAL_STATES:
+            return None
+        return sla_status(
+            due_on=self.due_on, today=today or timezone.localdate(), due_soon_days=settings.PMPP_DUE_SOON_DAYS
+        )
+
+    # --- conditions (data the machine needs, independent of the user) ---------------------
+
+    def _is_complaint(self) -> bool:
+        return self.request_kind == self.RequestKind.COMPLAINT
+
+    def _needs_partner(self) -> bool:
+        return self.category is not None and self.category.needs_partner
+
+    def _partner_confirmed_and_corrected(self) -> bool:
+        return bool(self.partner_founded and self.partner_data_corrected)
+
+    def _partner_refused(self) -> bool:
+        return self.partner_founded is False
+
+    def _partner_founded_not_corrected(self) -> bool:
+        return bool(self.partner_founded) and not self.partner_data_corrected
+
+    def _may_appeal(self) -> bool:
+        return self._is_complaint() and self.appeal_count == 0
+
+    # --- operation 1: initiate and qualify (§6.3.6) --------------------------------------
+
+    @transition(field=status, source=Status.RECEIVED, target=Status.DUPLICATE, permission=may("register_grievance"))
+    def mark_duplicate(self, *, original: "Grievance") -> None:
+        self.duplicate_of = original
+
+    @transition(field=status, source=Status.RECEIVED, target=Status.QUALIFIED, permission=may("qualify_grievance"))
+    def qualify(self, *, actor, category, subject: str, nature: str, identity_verified: bool, when) -> None:
+        self.request_kind = self.RequestKind.COMPLAINT
+        self.category = category
+        self.subject = subject
+        self.nature = nature
+        self.identity_verified = identity_verified
+        self.qualified_by = actor
+        self.qualified_at = when
+
+    @transition(
+        field=status,
+        source=[Status.RECEIVED, Status.QUALIFIED],
+        target=Status.CLOSED,
+        permission=may("qualify_grievance"),
+    )
+    def reclassify_as_request(self, *, actor, not_complaint_kind, answer_text: str, when) -> None:
+        self.request_kind = self.RequestKind.REQUEST
+        self.not_complaint_kind = not_complaint_kind
+        self.answer_text = answer_text
+        self.answer_author = actor
+        self.answer_channel = self.channel
+        self.answer_sent_at = when
+        self.qualified_by = self.qualified_by or actor
+        self.qualified_at = self.qualified_at or when
+        self.closed_by = actor
+        self.closure_validated_at = when
+        self.effective_closed_at = when
+
+    @transition(
+        field=status,
+        source=[Status.RECEIVED, Status.QUALIFIED],
+        target=Status.SENSITIVE,
+        permission=may("qualify_grievance"),
+    )
+    def flag_sensitive(self) -> None:
+        # The allegation now lives in the minimal SensitiveCase; nothing that identifies the
+        # survivor stays on the ordinary record (SPEC §5.5).
+        self.is_anonymous = True
+        self.complainant_cnie = self.complainant_phone = self.complainant_name = ""
+        self.description = ""
+        self.subject = ""
+
+    # --- operation 2: analyse ----------------------------------------------------------------
+
+    @transition(field=status, source=Status.QUALIFIED, target=Status.ANALYSED, permission=may("analyse_grievance"))
+    def analyse(self, *, conclusion: str, outcome: str, unfounded_reason) -> None:
+        self.analysis_conclusion = conclusion
+        self.outcome = outcome
+        self.unfounded_reason = unfounded_reason if outcome == self.Outcome.UNFOUNDED else None
+
+    # --- operation 3: prepare the answer -----------------------------------------------------
+
+    @transition(field=status, source=Status.ANALYSED, target=Status.ROUTED, permission=may("route_grievance"))
+    def route_to_unit(self, *, unit, assignee) -> None:
+        self.assigned_unit = unit
+        if assignee is not None:
+            self.assigned_to = assignee
+
+    @transition(field=status, source=Status.ROUTED, target=Status.COMMITTED, permission=may("commit_grievance"))
+    def give_commitment(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.COMMITTED, target=Status.TREATED, permission=may("commit_grievance"))
+    def honour_commitment(self) -> None:
+        pass
+
+    @transition(
+        field=status, source=Status.COMMITTED, target=Status.COMMITMENT_BROKEN, permission=may("commit_grievance")
+    )
+    def break_commitment(self) -> None:
+        pass
+
+    @transition(
+        field=status, source=Status.COMMITMENT_BROKEN, target=Status.COMMITTED, permission=may("commit_grievance")
+    )
+    def renew_commitment(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=[Status.QUALIFIED, Status.ANALYSED, Status.PARTNER_ANSWERED],
+        target=Status.AT_PARTNER,
+        conditions=[_needs_partner],
+        permission=may("route_grievance"),
+    )
+    def transmit_to_partner(self) -> None:
+        self.partner_organisation = self.category.partner_organisation
+        self.partner_founded = None
+        self.partner_data_corrected = None
+
+    @transition(
+        field=status,
+        source=Status.AT_PARTNER,
+        target=Status.PARTNER_ANSWERED,
+        permission=may("record_partner_outcome", partner_only=True),
+    )
+    def record_partner_outcome(self, *, founded: bool, data_corrected: bool, note: str, unfounded_reason) -> None:
+        self.partner_founded = founded
+        self.partner_data_corrected = data_corrected if founded else False
+        self.partner_note = note
+        self.outcome = self.Outcome.FOUNDED if founded else self.Outcome.UNFOUNDED
+        self.unfounded_reason = None if founded else unfounded_reason
+        if not self.analysis_conclusion:
+            self.analysis_conclusion = note
+
+    @transition(
+        field=status,
+        source=Status.PARTNER_ANSWERED,
+        target=Status.TREATED,
+        conditions=[_partner_confirmed_and_corrected],
+        permission=may("regularise_grievance"),
+    )
+    def regularise(self, *, note: str) -> None:
+        self.regularisation_note = note
+
+    @transition(
+        field=status,
+        source=[Status.ANALYSED, Status.TREATED, Status.PARTNER_ANSWERED, Status.ANSWER_REJECTED],
+        target=Status.ANSWER_DRAFTED,
+        permission=may("draft_answer"),
+    )
+    def draft_answer(
+        self, *, actor, text: str, explanation: str, answer_channel, exception: str, exception_reason: str
+    ) -> None:
+        self.answer_text = text
+        self.outcome_explanation = explanation
+        self.answer_author = actor
+        self.answer_channel = answer_channel
+        self.answer_channel_exception = exception
+        self.answer_channel_exception_reason = exception_reason
+        self.answer_approved_by = None
+        self.answer_approved_at = None
+
+    @transition(
+        field=status,
+        source=Status.ANSWER_DRAFTED,
+        target=Status.ANSWER_APPROVED,
+        permission=may("approve_answer", not_the="answer_author_id"),
+    )
+    def approve_answer(self, *, actor, note: str, when) -> None:
+        self.answer_approved_by = actor
+        self.answer_approved_at = when
+        self.answer_review_note = note
+
+    @transition(
+        field=status,
+        source=Status.ANSWER_DRAFTED,
+        target=Status.ANSWER_REJECTED,
+        permission=may("approve_answer", not_the="answer_author_id"),
+    )
+    def reject_answer(self, *, note: str) -> None:
+        self.answer_review_note = note
+
+    @transition(field=status, source=Status.ANSWER_APPROVED, target=Status.ANSWER_SENT, permission=may("send_answer"))
+    def send_answer(self, *, when) -> None:
+        self.answer_sent_at = when
+
+    # --- operation 4: close ------------------------------------------------------------------
+
+    @transition(
+        field=status,
+        source=Status.ANSWER_SENT,
+        target=Status.CLOSED,
+        permission=may("close_grievance", not_the="qualified_by_id", unless_setting="PMPP_ALLOW_SELF_CLOSE"),
+    )
+    def close(self, *, actor, synthesis: str, when, effective_closed_at, external_recourse_informed: bool) -> None:
+        self.final_synthesis = synthesis
+        self.closed_by = actor
+        self.closure_validated_at = when
+        self.effective_closed_at = effective_closed_at
+        if external_recourse_informed:
+            self.external_recourse_informed_at = when
+
+    # --- appeal (recours, §6.1) --------------------------------------------------------------
+
+    @transition(
+        field=status,
+        source=Status.CLOSED,
+        target=Status.APPEALED,
+        conditions=[_may_appeal],
+        permission=may("record_appeal"),
+    )
+    def appeal(self, *, reason: str, when, due_on, ack_due_on) -> None:
+        self.due_on = due_on
+        self.acknowledgement_due_on = ack_due_on
+        self.appeal_count += 1
+        self.appeal_reason = reason
+        self.appealed_at = when
+
+    @transition(field=status, source=Status.APPEALED, target=Status.ANALYSED, permission=may("review_appeal"))
+    def review_appeal(self, *, conclusion: str, outcome: str, unfounded_reason) -> None:
+        self.analysis_conclusion = conclusion
+        self.outcome = outcome
+        self.unfounded_reason = unfounded_reason if outcome == self.Outcome.UNFOUNDED else None
+        # The second review ends with a new answer and a new closure.
+        self.answer_approved_by = None
+        self.answer_approved_at = None
+        self.answer_sent_at = None
+        self.closure_validated_at = None
+        self.effective_closed_at = None
+
+
+class Commitment(FSMModelMixin, models.Model):
+    """A treatment commitment given by a business unit (operation 3, §6.3.6).
+
+    Never overwritten: a broken commitment stays as it was and a renewal is a new row
+    that points at it, so the chain tells the whole story and drives the closure-date rule.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En cours")
+        HONOURED = "honoured", _("Honoré")
+        BROKEN = "broken", _("Non honoré")
+
+    grievance = models.ForeignKey(
+        Grievance, on_delete=models.PROTECT, related_name="commitments", verbose_name=_("réclamation")
+    )
+    sequence = models.PositiveSmallIntegerField(_("numéro"))
+    renews = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="renewed_by", verbose_name=_("renouvelle")
+    )
+    promised_on = models.DateField(_("date promise"))
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("donné par")
+    )
+    given_at = models.DateTimeField(_("donné le"))
+    note = models.TextField(_("observations"), blank=True)
+    renewal_reason = models.TextField(_("motif du renouvellement"), blank=True)
+    notified_at = models.DateTimeField(_("notifié au réclamant le"), null=True, blank=True)
+    realised_at = models.DateTimeField(_("réalisé le"), null=True, blank=True)
+    broken_reason = models.TextField(_("motif du non-respect"), blank=True)
+    status = FSMField(_("état"), max_length=10, choices=Status.choices, default=Status.PENDING, protected=True)
+    history = HistoricalRecords(bases=[TransitionHistory])
+
+    class Meta:
+        ordering = ["grievance", "sequence"]
+        verbose_name = _("engagement de traitement")
+        verbose_name_plural = _("engagements de traitement")
+        constraints = [
+            models.UniqueConstraint(fields=["grievance", "sequence"], name="commitment_sequence_unique"),
+            models.UniqueConstraint(
+                fields=["grievance"], condition=Q(status="pending"), name="one_pending_commitment_per_grievance"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="honoured") | Q(realised_at__isnull=False), name="honoured_commitment_realised"
+            ),
+            models.CheckConstraint(
+                condition=Q(sequence=1, renews__isnull=True) | Q(sequence__gt=1, renews__isnull=False),
+                name="commitment_renewal_chain",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grievance_id} #{self.sequence} · {self.promised_on:%d/%m/%Y}"
+
+    @transition(field=status, source=Status.PENDING, target=Status.HONOURED)
+    def honour(self, *, realised_at) -> None:
+        self.realised_at = realised_at
+
+    @transition(field=status, source=Status.PENDING, target=Status.BROKEN)
+    def break_(self, *, reason: str) -> None:
+        self.broken_reason = reason
+
+
+class SensitiveCaseQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SensitiveCaseQuerySet":
+        from grievances.access import sensitive_scope_q
+
+        return self.filter(sensitive_scope_q(user))
+
+    def referral_overdue(self, *, now=None) -> "SensitiveCaseQuerySet":
+        """Open cases not referred within the deadline (24 hours by default, SPEC §5.5)."""
+        return self.filter(status=SensitiveCase.Status.OPEN, referral_due_at__lt=now or timezone.now())
+
+
+class SensitiveCase(FSMModelMixin, models.Model):
+    """A GBV/SEA/SH allegation (SPEC §5.5, PMPP §2.2 risk 4): the minimum, and no identity.
+
+    There is deliberately no field for the survivor's name, CNIE, phone or address: the
+    intake service discards them, and only the GBV referent role can read these rows.
+    """
+
+    class Linked(models.TextChoices):
+        YES = "yes", _("Oui")
+        NO = "no", _("Non")
+        UNKNOWN = "unknown", _("Ne sait pas")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("À orienter")
+        REFERRED = "referred", _("Orientée")
+        CLOSED = "closed", _("Clôturée")
+
+    reference = models.CharField(_("référence"), max_length=20, unique=True)
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="sensitive_cases", verbose_name=_("programme")
+    )
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="+", verbose_name=_("canal"))
+    received_at = models.DateTimeField(_("date de réception"))
+    created_at = models.DateTimeField(_("enregistrée le"), default=timezone.now, editable=False)
+    source_grievance = models.OneToOneField(
+        Grievance,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sensitive_case",
+        verbose_name=_("réclamation d'origine"),
+    )
+    nature = models.TextField(_("nature de l'allégation (termes du plaignant)"))
+    perpetrator_linked = models.CharField(
+        _("auteur présumé lié au projet"), max_length=8, choices=Linked.choices, default=Linked.UNKNOWN
+    )
+    survivor_age_group = models.CharField(
+        _("tranche d'âge de la survivante / du survivant"),
+        max_length=10,
+        choices=AgeGroup.choices,
+        default=AgeGroup.UNKNOWN,
+    )
+    survivor_sex = models.CharField(_("sexe"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    referral_offered = models.BooleanField(_("orientation proposée"), default=False)
+    referral_accepted = models.BooleanField(_("orientation acceptée"), default=False)
+    referred_at = models.DateTimeField(_("orientée le"), null=True, blank=True)
+    service_provider = models.CharField(_("prestataire de services"), max_length=200, blank=True)
+    referral_due_at = models.DateTimeField(_("orientation attendue avant"))
+    consent_to_refer = models.BooleanField(_("consent à l'orientation"), default=False)
+    consent_to_share_with_focal_point = models.BooleanField(
+        _("consent au partage avec le point focal E&S"), default=False
+    )
+    consent_to_notify_bank = models.BooleanField(_("consent à l'information de la Banque mondiale"), default=False)
+    closing_note = models.TextField(_("observations de clôture"), blank=True)
+    status = FSMField(_("état"), max_length=10, choices=Status.choices, default=Status.OPEN, protected=True)
+    history = HistoricalRecords(bases=[TransitionHistory])
+    objects = SensitiveCaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["referral_due_at", "id"]
+        verbose_name = _("cas sensible VBG/EAS/HS")
+        verbose_name_plural = _("cas sensibles VBG/EAS/HS")
+        default_permissions = ("view",)
+        permissions = [("refer_sensitivecase", _("Orienter et clôturer un cas sensible"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="referred") | Q(referred_at__isnull=False, referral_accepted=True),
+                name="sensitive_referred_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(referral_accepted=False) | Q(consent_to_refer=True),
+                name="sensitive_referral_needs_consent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def is_referral_overdue(self, *, now=None) -> bool:
+        if self.referred_at is None:
+            return (now or timezone.now()) > self.referral_due_at
+        return self.referred_at > self.referral_due_at
+
+    @transition(field=status, source=Status.OPEN, target=Status.REFERRED, permission=may_handle_sensitive)
+    def refer(self, *, when, service_provider: str) -> None:
+        self.referral_offered = True
+        self.referral_accepted = True
+        self.consent_to_refer = True
+        self.referred_at = when
+        self.service_provider = service_provider
+
+    @transition(
+        field=status, source=[Status.OPEN, Status.REFERRED], target=Status.CLOSED, permission=may_handle_sensitive
+    )
+    def close(self, *, note: str) -> None:
+        self.closing_note = note

@@ -1,0 +1,283 @@
+"""Intake: every request received by any channel is recorded (PMPP §6.1).
+
+`grievance_register` is the one door for the back-office form, the public form, the API
+and file imports. It validates, stamps the reception date by the channel's rule
+(§6.3.1), finds an open duplicate, issues the reference and computes the deadlines. A
+complaint flagged as a GBV/SEA/SH allegation never becomes an ordinary grievance: it is
+stored in the minimal `SensitiveCase` and any identity entered is dropped (SPEC §5.5).
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from grievances import deadlines
+from grievances.models import AgeGroup, Grievance, Residence, SensitiveCase, Sex
+from grievances.services.references import new_pin, new_tracking_code, next_reference
+from pmpp.models import Channel, DeadlinePolicy, Programme, PublicHoliday
+
+_CNIE = re.compile(r"^[A-Z]{1,2}[0-9]{3,7}$")
+_PHONE = re.compile(r"^(?:\+212|00212|0)([5-7][0-9]{8})$")
+SENSITIVE_REFERENCE_PREFIX = "VBG"
+
+
+@dataclass(frozen=True)
+class SensitiveDetails:
+    """What a GBV/SEA/SH intake records: the minimum of SPEC §5.5, nothing identifying."""
+
+    nature: str
+    perpetrator_linked: str = SensitiveCase.Linked.UNKNOWN
+    survivor_age_group: str = AgeGroup.UNKNOWN
+    survivor_sex: str = Sex.UNKNOWN
+    referral_offered: bool = False
+    consent_to_refer: bool = False
+    consent_to_share_with_focal_point: bool = False
+    consent_to_notify_bank: bool = False
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    grievance: Grievance | None
+    sensitive_case: SensitiveCase | None = None
+    duplicate_of: Grievance | None = None
+    pin: str | None = None  # shown once to an anonymous complainant, stored only as a hash
+
+    @property
+    def reference(self) -> str:
+        return self.grievance.reference if self.grievance else self.sensitive_case.reference
+
+
+def normalise_cnie(value: str) -> str:
+    return re.sub(r"[\s.-]", "", value or "").upper()
+
+
+def normalise_phone(value: str) -> str:
+    """Moroccan numbers in one form, +2126XXXXXXXX, so that searches and duplicates match."""
+    digits = re.sub(r"[\s.()-]", "", value or "")
+    match = _PHONE.match(digits)
+    return f"+212{match.group(1)}" if match else digits
+
+
+def reception_datetime(*, channel: Channel, provided: datetime | None, now: datetime) -> datetime:
+    """The reception date that starts the deadline clock, by channel (§6.3.1).
+
+    Walk-in and telephone: the moment the agent initiates the complaint in the system, so
+    no other date is accepted. Web: when the complainant submitted it. Postal mail: when
+    the CAN registered it. chikaya.ma: when it was put online. Médiateur: when the
+    transmission arrived. Those dates come from the channel and may be earlier than the
+    record (back-dated entry of mail), never later than now.
+    """
+    if channel.kind in (Channel.Kind.WALK_IN, Channel.Kind.PHONE):
+        if provided is not None and abs((provided - now).total_seconds()) > 300:
+            raise ValidationError(
+                {"received_at": "Pour un appel ou un accueil physique, la date de réception est la date de saisie."}
+            )
+        return now
+    received_at = provided or now
+    if timezone.is_naive(received_at):
+        raise ValidationError({"received_at": "La date de réception doit préciser le fuseau horaire."})
+    if received_at > now:
+        raise ValidationError({"received_at": "La date de réception ne peut pas être dans le futur."})
+    return received_at
+
+
+def deadline_policy_for(*, programme: Programme, channel: Channel) -> DeadlinePolicy:
+    """The channel's own policy (the Médiateur's 60 days) or the programme's default."""
+    policies = {p.channel_id: p for p in DeadlinePolicy.objects.filter(programme=programme)}
+    policy = policies.get(channel.pk) or policies.get(None)
+    if policy is None:
+        raise ValidationError({"programme": f"Aucune politique de délai n'est définie pour {programme.name}."})
+    return policy
+
+
+def due_dates(*, programme: Programme, channel: Channel, received_at: datetime) -> tuple:
+    """(treatment due date, acknowledgement due date) under the programme's policy."""
+    policy = deadline_policy_for(programme=programme, channel=channel)
+    working = policy.day_kind == DeadlinePolicy.DayKind.WORKING
+    holidays = frozenset(PublicHoliday.objects.values_list("date", flat=True)) if working else frozenset()
+    due_on = deadlines.treatment_due_date(
+        received_at=received_at, days=policy.treatment_days, working=working, holidays=holidays
+    )
+    acknowledgement_due_on = deadlines.acknowledgement_due_date(
+        received_at=received_at, days=policy.acknowledgement_days, working=working, holidays=holidays
+    )
+    return due_on, acknowledgement_due_on
+
+
+def find_open_duplicate(*, cnie: str, programme: Programme, category) -> Grievance | None:
+    """An open complaint by the same person (CNIE) on the same subject (programme, category)."""
+    if not cnie or category is None:
+        return None
+    return (
+        Grievance.objects.open()
+        .filter(complainant_cnie=cnie, programme=programme, category=category)
+        .order_by("received_at")
+        .first()
+    )
+
+
+def _validate_identity(*, is_anonymous: bool, cnie: str, phone: str, name: str) -> dict[str, str]:
+    errors = {}
+    if is_anonymous:
+        if cnie or phone or name:
+            errors["is_anonymous"] = (
+                "Une réclamation anonyme ne comporte ni nom, ni CNIE, ni téléphone : "
+                "videz ces champs ou décochez « anonyme »."
+            )
+        return errors
+    if not cnie and not phone:
+        errors["complainant_cnie"] = "Indiquez la CNIE ou le téléphone du réclamant, ou cochez « anonyme »."
+    if cnie and not _CNIE.match(cnie):
+        errors["complainant_cnie"] = "CNIE invalide : une ou deux lettres suivies de chiffres (ex. AB123456)."
+    if phone and not phone.startswith("+212"):
+        errors["complainant_phone"] = "Numéro de téléphone invalide : un numéro marocain (ex. 0612345678)."
+    return errors
+
+
+@transaction.atomic
+def grievance_register(
+    *,
+    actor,
+    programme: Programme,
+    channel: Channel,
+    description: str,
+    received_at: datetime | None = None,
+    is_anonymous: bool = False,
+    cnie: str = "",
+    phone: str = "",
+    name: str = "",
+    sex: str = Sex.UNKNOWN,
+    age_group: str = AgeGroup.UNKNOWN,
+    region=None,
+    residence: str = "",
+    identity_verified: bool = False,
+    category=None,
+    external_reference: str = "",
+    duplicate_override_reason: str = "",
+    sensitive: SensitiveDetails | None = None,
+) -> IntakeResult:
+    """Record a request received by any channel and issue its reference (§6.1, §6.3.1)."""
+    now = timezone.now()
+    if actor is not None and not actor.has_perm("grievances.register_grievance"):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("Vous n'êtes pas autorisé·e à enregistrer une réclamation.")
+    received_at = reception_datetime(channel=channel, provided=received_at, now=now)
+    if sensitive is not None:
+        return IntakeResult(
+            grievance=None,
+            sensitive_case=_register_sensitive(
+                actor=actor, programme=programme, channel=channel, received_at=received_at, details=sensitive
+            ),
+        )
+
+    cnie, phone, name = normalise_cnie(cnie), normalise_phone(phone), (name or "").strip()
+    description = (description or "").strip()
+    errors = _validate_identity(is_anonymous=is_anonymous, cnie=cnie, phone=phone, name=name)
+    if not description:
+        errors["description"] = "Décrivez l'objet de la réclamation."
+    if category is not None and category.programme_id != programme.pk:
+        errors["category"] = f"La catégorie « {category.name} » n'appartient pas au programme {programme.name}."
+    if sex not in Sex.values:
+        errors["complainant_sex"] = "Sexe inconnu."
+    if age_group not in AgeGroup.values:
+        errors["complainant_age_group"] = "Tranche d'âge inconnue."
+    if residence and residence not in Residence.values:
+        errors["residence"] = "Milieu inconnu : urbain ou rural."
+    if is_anonymous and identity_verified:
+        errors["identity_verified"] = "L'identité d'un réclamant anonyme ne peut pas être vérifiée."
+    if len(name) > 150:
+        errors["complainant_name"] = "Nom trop long (150 caractères au plus)."
+    if len(external_reference.strip()) > 64:
+        errors["external_reference"] = "Référence externe trop longue (64 caractères au plus)."
+    if not programme.is_active:
+        errors["programme"] = f"Le programme {programme.name} n'est plus actif."
+    if not channel.is_active:
+        errors["channel"] = f"Le canal « {channel.name} » n'est plus actif."
+    if errors:
+        raise ValidationError(errors)
+
+    original = find_open_duplicate(cnie=cnie, programme=programme, category=category)
+    due_on, acknowledgement_due_on = due_dates(programme=programme, channel=channel, received_at=received_at)
+    pin, pin_hash = new_pin() if is_anonymous else (None, "")
+    grievance = Grievance(
+        reference=next_reference(prefix=programme.reference_prefix, year=timezone.localdate(received_at).year),
+        tracking_code=new_tracking_code(),
+        pin_hash=pin_hash,
+        programme=programme,
+        channel=channel,
+        received_at=received_at,
+        created_at=now,
+        created_by=actor,
+        external_reference=external_reference.strip(),
+        is_anonymous=is_anonymous,
+        complainant_cnie=cnie,
+        complainant_phone=phone,
+        complainant_name=name,
+        complainant_sex=sex,
+        complainant_age_group=age_group,
+        region=region,
+        residence=residence,
+        identity_verified=identity_verified,
+        description=description,
+        category=category,
+        due_on=due_on,
+        acknowledgement_due_on=acknowledgement_due_on,
+    )
+    if original is not None and duplicate_override_reason.strip():
+        grievance.duplicate_of = original
+        grievance.duplicate_override_reason = duplicate_override_reason.strip()
+    grievance._change_reason = f"Enregistrement ({channel.name})"
+    grievance._history_transition = "register"
+    grievance._history_user = actor
+    grievance.save(force_insert=True)
+
+    if original is not None and not grievance.duplicate_override_reason:
+        # Same person, same subject, still open: linked to the live case, not counted twice.
+        grievance.mark_duplicate(original=original)
+        grievance._change_reason = (
+            f"Doublon de {original.reference}, dossier ouvert pour la même personne et le même objet"
+        )
+        grievance._history_transition = "mark_duplicate"
+        grievance.save(update_fields=["status", "duplicate_of"])
+        return IntakeResult(grievance=grievance, duplicate_of=original)
+    return IntakeResult(grievance=grievance, duplicate_of=None, pin=pin)
+
+
+def _register_sensitive(*, actor, programme, channel, received_at, details: SensitiveDetails) -> SensitiveCase:
+    if not (details.nature or "").strip():
+        raise ValidationError({"nature": "Décrivez la nature de l'allégation, dans les termes du plaignant."})
+    errors = {}
+    if details.perpetrator_linked not in SensitiveCase.Linked.values:
+        errors["perpetrator_linked"] = "Valeur inconnue : oui, non ou ne sait pas."
+    if details.survivor_age_group not in AgeGroup.values:
+        errors["survivor_age_group"] = "Tranche d'âge inconnue."
+    if details.survivor_sex not in Sex.values:
+        errors["survivor_sex"] = "Sexe inconnu."
+    if errors:
+        raise ValidationError(errors)
+    case = SensitiveCase(
+        reference=next_reference(prefix=SENSITIVE_REFERENCE_PREFIX, year=timezone.localdate(received_at).year),
+        programme=programme,
+        channel=channel,
+        received_at=received_at,
+        nature=details.nature.strip(),
+        perpetrator_linked=details.perpetrator_linked,
+        survivor_age_group=details.survivor_age_group,
+        survivor_sex=details.survivor_sex,
+        referral_offered=details.referral_offered,
+        consent_to_refer=details.consent_to_refer,
+        consent_to_share_with_focal_point=details.consent_to_share_with_focal_point,
+        consent_to_notify_bank=details.consent_to_notify_bank,
+        referral_due_at=deadlines.referral_due_at(received_at=received_at, hours=settings.PMPP_REFERRAL_HOURS),
+    )
+    case._change_reason = "Enregistrement d'un cas sensible"
+    case._history_transition = "register"
+    case._history_user = actor
+    case.save(force_insert=True)
+    return case
