@@ -362,6 +362,14 @@ class Grievance(FSMModelMixin, models.Model):
             due_on=self.due_on, today=today or timezone.localdate(), due_soon_days=settings.PMPP_DUE_SOON_DAYS
         )
 
+    def treatment_delay(self):
+        """Reception to the effective closure date (§6.3.2), in days and hours; None while open."""
+        from grievances.deadlines import treatment_delay
+
+        if self.effective_closed_at is None:
+            return None
+        return treatment_delay(received_at=self.received_at, closed_at=self.effective_closed_at)
+
     # --- conditions (data the machine needs, independent of the user) ---------------------
 
     def _is_complaint(self) -> bool:

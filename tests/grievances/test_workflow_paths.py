@@ -66,6 +66,9 @@ def test_a_commitment_honoured_at_the_first_attempt_closes_on_its_notification_d
     g = wf.grievance_close(grievance=g, actor=karim, synthesis="Réglé.")
     assert g.effective_closed_at == commitment.notified_at
     assert g.effective_closed_at < g.closure_validated_at
+    delay = g.treatment_delay()
+    assert delay.total_hours == pytest.approx((commitment.notified_at - g.received_at).total_seconds() / 3600)
+    assert delay.days == pytest.approx(delay.total_hours / 24)
 
 
 def test_without_commitment_the_closure_date_is_the_validation_date(walk):
