@@ -150,6 +150,8 @@ class Grievance(FSMModelMixin, models.Model):
     complainant_cnie = models.CharField(_("CNIE"), max_length=12, blank=True)
     complainant_phone = models.CharField(_("téléphone"), max_length=20, blank=True)
     complainant_name = models.CharField(_("nom et prénom"), max_length=150, blank=True)
+    # The name without accents, in lower case, so that « Zahra » finds « ZAHRÂ » on any database.
+    search_name = models.CharField(max_length=150, blank=True, editable=False)
     complainant_sex = models.CharField(_("sexe"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     complainant_age_group = models.CharField(
         _("tranche d'âge"), max_length=10, choices=AgeGroup.choices, default=AgeGroup.UNKNOWN
@@ -313,10 +315,14 @@ class Grievance(FSMModelMixin, models.Model):
             ("close_grievance", _("Clôturer une réclamation (opération 4)")),
             ("record_appeal", _("Enregistrer un recours")),
             ("review_appeal", _("Réexaminer un recours")),
+            ("assign_grievance", _("Attribuer une réclamation à un agent ou un service")),
         ]
         indexes = [
             models.Index(fields=["programme", "status", "due_on"], name="grievance_queue_idx"),
             models.Index(fields=["complainant_cnie"], name="grievance_cnie_idx"),
+            models.Index(fields=["complainant_phone"], name="grievance_phone_idx"),
+            models.Index(fields=["search_name"], name="grievance_name_idx"),
+            models.Index(fields=["assigned_to", "status"], name="grievance_assignee_idx"),
             models.Index(fields=["received_at"], name="grievance_received_idx"),
         ]
         constraints = [
@@ -435,7 +441,7 @@ class Grievance(FSMModelMixin, models.Model):
         # The allegation now lives in the minimal SensitiveCase; nothing that identifies the
         # survivor stays on the ordinary record (SPEC §5.5).
         self.is_anonymous = True
-        self.complainant_cnie = self.complainant_phone = self.complainant_name = ""
+        self.complainant_cnie = self.complainant_phone = self.complainant_name = self.search_name = ""
         self.description = ""
         self.subject = ""
 
@@ -768,3 +774,41 @@ class SensitiveCase(FSMModelMixin, models.Model):
     )
     def close(self, *, note: str) -> None:
         self.closing_note = note
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # A random name: the original one (often "CNIE_<number>.pdf") never reaches the disk or a URL.
+    import uuid
+
+    return f"grievances/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file joined to a grievance (scanned mail, photo, supporting document).
+
+    Its type is checked from its content, not its name, and it is served only through a
+    view that checks the grievance is visible to the user, as a download.
+    """
+
+    grievance = models.ForeignKey(
+        Grievance, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("réclamation")
+    )
+    file = models.FileField(_("fichier"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("nom d'origine"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("déposé par")
+    )
+    uploaded_at = models.DateTimeField(_("déposé le"), default=timezone.now)
+    history = HistoricalRecords(bases=[TransitionHistory])
+
+    class Meta:
+        ordering = ["grievance", "uploaded_at"]
+        verbose_name = _("pièce jointe")
+        verbose_name_plural = _("pièces jointes")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -35,7 +35,7 @@ _REFERENCE_MODELS = (
 _VIEW_REFERENCE = tuple(f"pmpp.view_{model}" for model in _REFERENCE_MODELS)
 _EDIT_REFERENCE = tuple(f"pmpp.{action}_{model}" for model in _REFERENCE_MODELS for action in ("add", "change"))
 
-_READ_GRIEVANCES = ("grievances.view_grievance", "grievances.view_commitment")
+_READ_GRIEVANCES = ("grievances.view_grievance", "grievances.view_commitment", "grievances.view_attachment")
 
 
 def _grievances(*codenames: str) -> tuple[str, ...]:
@@ -76,6 +76,8 @@ ROLES: tuple[Role, ...] = (
                 "draft_answer",
                 "send_answer",
                 "record_appeal",
+                "assign_grievance",
+                "add_attachment",
             ),
         ),
     ),
@@ -83,25 +85,33 @@ ROLES: tuple[Role, ...] = (
         CASE_HANDLER,
         "Chargé de traitement des réclamations métier",
         _("Chargé de traitement des réclamations métier"),
-        (*_VIEW_REFERENCE, *_READ_GRIEVANCES, *_grievances("commit_grievance", "regularise_grievance")),
+        (
+            *_VIEW_REFERENCE,
+            *_READ_GRIEVANCES,
+            *_grievances("commit_grievance", "regularise_grievance", "add_attachment"),
+        ),
     ),
     Role(
         HEAD_OF_BENEFICIARY_SERVICES,
         "Responsable entité Services aux bénéficiaires",
         _("Responsable entité Services aux bénéficiaires"),
-        (*_VIEW_REFERENCE, *_READ_GRIEVANCES, *_grievances("approve_answer", "review_appeal")),
+        (
+            *_VIEW_REFERENCE,
+            *_READ_GRIEVANCES,
+            *_grievances("approve_answer", "review_appeal", "assign_grievance", "add_attachment"),
+        ),
     ),
     Role(
         CLOSING_OFFICER,
         "Chargé de la clôture des réclamations",
         _("Chargé de la clôture des réclamations"),
-        (*_VIEW_REFERENCE, *_READ_GRIEVANCES, *_grievances("close_grievance")),
+        (*_VIEW_REFERENCE, *_READ_GRIEVANCES, *_grievances("close_grievance", "add_attachment")),
     ),
     Role(
         PARTNER_LIAISON,
         "Correspondant organisme partenaire",
         _("Correspondant organisme partenaire"),
-        (*_VIEW_REFERENCE, *_READ_GRIEVANCES, *_grievances("record_partner_outcome")),
+        (*_VIEW_REFERENCE, *_READ_GRIEVANCES, *_grievances("record_partner_outcome", "add_attachment")),
     ),
     Role(
         GBV_REFERENT,

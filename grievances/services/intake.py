@@ -56,6 +56,14 @@ def normalise_cnie(value: str) -> str:
     return re.sub(r"[\s.-]", "", value or "").upper()
 
 
+def search_key(value: str) -> str:
+    """Lower case without accents, the form names are stored and searched in."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+
+
 def normalise_phone(value: str) -> str:
     """Moroccan numbers in one form, +2126XXXXXXXX, so that searches and duplicates match."""
     digits = re.sub(r"[\s.()-]", "", value or "")
@@ -219,6 +227,7 @@ def grievance_register(
         complainant_cnie=cnie,
         complainant_phone=phone,
         complainant_name=name,
+        search_name=search_key(name),
         complainant_sex=sex,
         complainant_age_group=age_group,
         region=region,

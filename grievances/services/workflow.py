@@ -22,6 +22,22 @@ from grievances.workflow import TRANSITION_LABELS
 Outcome = Grievance.Outcome
 
 
+class StaleGrievance(Exception):
+    """Someone moved the grievance since the user loaded the page: nothing was changed."""
+
+    def __init__(self, grievance: Grievance):
+        self.grievance = grievance
+        last = grievance.history.select_related("history_user").order_by("-history_id").first()
+        who = (last.history_user.get_full_name() or last.history_user.username) if last and last.history_user else ""
+        when = timezone.localtime(last.history_date).strftime("%d/%m/%Y %H:%M") if last else ""
+        super().__init__(
+            f"La réclamation {grievance.reference} a changé entre-temps : elle est maintenant "
+            f"« {grievance.get_status_display()} »"
+            + (f" (modifiée par {who} le {when})" if who else "")
+            + ". Rien n'a été enregistré : vérifiez le dossier avant de recommencer."
+        )
+
+
 def _locked(grievance: Grievance) -> Grievance:
     return (
         Grievance.objects.select_for_update(of=("self",))
@@ -71,6 +87,7 @@ def _run_step(
     data: dict | Callable[[Grievance], dict] | None = None,
     validate: Callable[[Grievance], dict[str, str]] | None = None,
     after: Callable[[Grievance], None] | None = None,
+    expected_status: str | None = None,
 ) -> Grievance:
     """Lock, check, validate, transition, save with history: the one way to change a state.
 
@@ -79,6 +96,10 @@ def _run_step(
     """
     with transaction.atomic():
         locked = _locked(grievance)
+        # The screen showed the grievance in some state; if another user moved it since,
+        # refuse rather than apply this step to a case the user has not seen.
+        if expected_status is not None and locked.status != expected_status:
+            raise StaleGrievance(locked)
         _check_step(locked, name=name, actor=actor)
         if validate is not None:
             errors = validate(locked)
@@ -119,7 +140,15 @@ def _outcome_errors(outcome: str, unfounded_reason) -> dict[str, str]:
 
 
 def grievance_qualify(
-    *, grievance: Grievance, actor, category, subject: str, nature: str, identity_verified: bool, comment: str = ""
+    *,
+    grievance: Grievance,
+    actor,
+    category,
+    subject: str,
+    nature: str,
+    identity_verified: bool,
+    comment: str = "",
+    expected_status: str | None = None,
 ) -> Grievance:
     """Operation 1: category, object, nature; the identity is verified unless anonymous (§6.3.6)."""
 
@@ -141,6 +170,7 @@ def grievance_qualify(
         grievance,
         name="qualify",
         actor=actor,
+        expected_status=expected_status,
         comment=comment,
         validate=validate,
         data={
@@ -155,7 +185,13 @@ def grievance_qualify(
 
 
 def grievance_reclassify_as_request(
-    *, grievance: Grievance, actor, not_complaint_kind, answer_text: str, comment: str = ""
+    *,
+    grievance: Grievance,
+    actor,
+    not_complaint_kind,
+    answer_text: str,
+    comment: str = "",
+    expected_status: str | None = None,
 ) -> Grievance:
     """Not a complaint (§6.2.3): recorded as a requête, answered and closed at once."""
 
@@ -169,6 +205,7 @@ def grievance_reclassify_as_request(
         grievance,
         name="reclassify_as_request",
         actor=actor,
+        expected_status=expected_status,
         comment=comment,
         validate=validate,
         data={
@@ -181,7 +218,7 @@ def grievance_reclassify_as_request(
 
 
 def grievance_flag_sensitive(
-    *, grievance: Grievance, actor, details: SensitiveDetails, comment: str = ""
+    *, grievance: Grievance, actor, details: SensitiveDetails, comment: str = "", expected_status: str | None = None
 ) -> SensitiveCase:
     """A GBV/SEA/SH allegation leaves the ordinary flow at once (SPEC §5.5)."""
     created: list[SensitiveCase] = []
@@ -196,7 +233,14 @@ def grievance_flag_sensitive(
         case.save(update_fields=["source_grievance"])
         created.append(case)
 
-    _run_step(grievance, name="flag_sensitive", actor=actor, comment=comment, after=move_to_sensitive_case)
+    _run_step(
+        grievance,
+        name="flag_sensitive",
+        actor=actor,
+        expected_status=expected_status,
+        comment=comment,
+        after=move_to_sensitive_case,
+    )
     return created[0]
 
 
@@ -204,7 +248,14 @@ def grievance_flag_sensitive(
 
 
 def grievance_analyse(
-    *, grievance: Grievance, actor, conclusion: str, outcome: str, unfounded_reason=None, comment: str = ""
+    *,
+    grievance: Grievance,
+    actor,
+    conclusion: str,
+    outcome: str,
+    unfounded_reason=None,
+    comment: str = "",
+    expected_status: str | None = None,
 ) -> Grievance:
     """Operation 2: conclusion of the analysis, founded or unfounded with its reason (§6.2.3)."""
 
@@ -216,6 +267,7 @@ def grievance_analyse(
         grievance,
         name="analyse",
         actor=actor,
+        expected_status=expected_status,
         comment=comment,
         validate=validate,
         data={"conclusion": (conclusion or "").strip(), "outcome": outcome, "unfounded_reason": unfounded_reason},
@@ -225,7 +277,9 @@ def grievance_analyse(
 # --- operation 3: routing and commitments ----------------------------------------------------------
 
 
-def grievance_route_to_unit(*, grievance: Grievance, actor, unit, assignee=None, comment: str = "") -> Grievance:
+def grievance_route_to_unit(
+    *, grievance: Grievance, actor, unit, assignee=None, comment: str = "", expected_status: str | None = None
+) -> Grievance:
     """Answer not available: the complaint goes to a business unit for a commitment (§6.3.6 op. 3)."""
 
     def validate(g: Grievance) -> dict[str, str]:
@@ -239,6 +293,7 @@ def grievance_route_to_unit(*, grievance: Grievance, actor, unit, assignee=None,
         grievance,
         name="route_to_unit",
         actor=actor,
+        expected_status=expected_status,
         comment=comment,
         validate=validate,
         data={"unit": unit, "assignee": assignee},
@@ -264,7 +319,9 @@ def _promised_on_errors(promised_on: date | None) -> dict[str, str]:
     return {}
 
 
-def commitment_give(*, grievance: Grievance, actor, promised_on: date, note: str = "") -> Commitment:
+def commitment_give(
+    *, grievance: Grievance, actor, promised_on: date, note: str = "", expected_status: str | None = None
+) -> Commitment:
     """The business handler commits to a treatment date (§6.3.6 op. 3, step a)."""
     created: list[Commitment] = []
 
@@ -279,6 +336,7 @@ def commitment_give(*, grievance: Grievance, actor, promised_on: date, note: str
         grievance,
         name="give_commitment",
         actor=actor,
+        expected_status=expected_status,
         comment=f"date promise : {promised_on:%d/%m/%Y}" if promised_on else "",
         validate=lambda g: _promised_on_errors(promised_on),
         after=create,
@@ -287,7 +345,12 @@ def commitment_give(*, grievance: Grievance, actor, promised_on: date, note: str
 
 
 def commitment_honour(
-    *, grievance: Grievance, actor, realised_at: datetime | None = None, comment: str = ""
+    *,
+    grievance: Grievance,
+    actor,
+    realised_at: datetime | None = None,
+    comment: str = "",
+    expected_status: str | None = None,
 ) -> Grievance:
     """The unit kept its commitment: the treatment is done (§6.3.6 op. 3, step c)."""
     realised_at = realised_at or timezone.now()
@@ -304,10 +367,18 @@ def commitment_honour(
         commitment.honour(realised_at=realised_at)
         _save_commitment(commitment, actor=actor, reason="Engagement honoré", transition="honour")
 
-    return _run_step(grievance, name="honour_commitment", actor=actor, comment=comment, validate=validate, after=honour)
+    return _run_step(
+        grievance,
+        name="honour_commitment",
+        actor=actor,
+        expected_status=expected_status,
+        comment=comment,
+        validate=validate,
+        after=honour,
+    )
 
 
-def commitment_break(*, grievance: Grievance, actor, reason: str) -> Grievance:
+def commitment_break(*, grievance: Grievance, actor, reason: str, expected_status: str | None = None) -> Grievance:
     """The commitment was not kept; it stays on record as broken (penalty principle, §6.3.2)."""
 
     def break_(g: Grievance) -> None:
@@ -321,13 +392,16 @@ def commitment_break(*, grievance: Grievance, actor, reason: str) -> Grievance:
         grievance,
         name="break_commitment",
         actor=actor,
+        expected_status=expected_status,
         comment=reason,
         validate=lambda g: _require_text(reason, "broken_reason", "Indiquez pourquoi l'engagement n'a pas été tenu."),
         after=break_,
     )
 
 
-def commitment_renew(*, grievance: Grievance, actor, promised_on: date, reason: str) -> Commitment:
+def commitment_renew(
+    *, grievance: Grievance, actor, promised_on: date, reason: str, expected_status: str | None = None
+) -> Commitment:
     """A new commitment after a broken one; the complainant is told the new date (§6.3.6 op. 3, step d)."""
     created: list[Commitment] = []
 
@@ -349,7 +423,15 @@ def commitment_renew(*, grievance: Grievance, actor, promised_on: date, reason: 
         errors = _require_text(reason, "renewal_reason", "Indiquez le motif du nouvel engagement.")
         return errors | _promised_on_errors(promised_on)
 
-    _run_step(grievance, name="renew_commitment", actor=actor, comment=reason, validate=validate, after=renew)
+    _run_step(
+        grievance,
+        name="renew_commitment",
+        actor=actor,
+        expected_status=expected_status,
+        comment=reason,
+        validate=validate,
+        after=renew,
+    )
     return created[0]
 
 
@@ -383,13 +465,24 @@ def commitment_record_notification(*, commitment: Commitment, actor, notified_at
 # --- operation 3: partner path (Tayssir MASSAR errors, §6.2.5) -----------------------------------------
 
 
-def grievance_transmit_to_partner(*, grievance: Grievance, actor, comment: str = "") -> Grievance:
+def grievance_transmit_to_partner(
+    *, grievance: Grievance, actor, comment: str = "", expected_status: str | None = None
+) -> Grievance:
     """MASSAR data errors need MENPS: the complaint is transmitted to the partner organisation."""
-    return _run_step(grievance, name="transmit_to_partner", actor=actor, comment=comment)
+    return _run_step(
+        grievance, name="transmit_to_partner", actor=actor, expected_status=expected_status, comment=comment
+    )
 
 
 def grievance_record_partner_outcome(
-    *, grievance: Grievance, actor, founded: bool, data_corrected: bool, note: str, unfounded_reason=None
+    *,
+    grievance: Grievance,
+    actor,
+    founded: bool,
+    data_corrected: bool,
+    note: str,
+    unfounded_reason=None,
+    expected_status: str | None = None,
 ) -> Grievance:
     """The partner notifies its outcome: founded yes/no, data corrected yes/no (§6.2.5)."""
 
@@ -405,6 +498,7 @@ def grievance_record_partner_outcome(
         grievance,
         name="record_partner_outcome",
         actor=actor,
+        expected_status=expected_status,
         comment=note,
         validate=validate,
         data={
@@ -416,12 +510,13 @@ def grievance_record_partner_outcome(
     )
 
 
-def grievance_regularise(*, grievance: Grievance, actor, note: str) -> Grievance:
+def grievance_regularise(*, grievance: Grievance, actor, note: str, expected_status: str | None = None) -> Grievance:
     """CNRA regularises the data and the right after the partner's correction (§6.2.5)."""
     return _run_step(
         grievance,
         name="regularise",
         actor=actor,
+        expected_status=expected_status,
         comment=note,
         validate=lambda g: _require_text(note, "regularisation_note", "Décrivez la régularisation effectuée."),
         data={"note": (note or "").strip()},
@@ -441,6 +536,7 @@ def grievance_draft_answer(
     exception: str = "",
     exception_reason: str = "",
     comment: str = "",
+    expected_status: str | None = None,
 ) -> Grievance:
     """Draft the answer. It goes out on the intake channel unless an exception is recorded.
 
@@ -476,6 +572,7 @@ def grievance_draft_answer(
         grievance,
         name="draft_answer",
         actor=actor,
+        expected_status=expected_status,
         comment=comment,
         validate=validate,
         data=lambda g: {
@@ -495,23 +592,27 @@ def _default_answer_channel(grievance: Grievance, exception: str) -> Channel | N
     return grievance.channel
 
 
-def grievance_approve_answer(*, grievance: Grievance, actor, note: str = "") -> Grievance:
+def grievance_approve_answer(
+    *, grievance: Grievance, actor, note: str = "", expected_status: str | None = None
+) -> Grievance:
     """The head of beneficiary services approves the answer; never its own author (four eyes)."""
     return _run_step(
         grievance,
         name="approve_answer",
         actor=actor,
+        expected_status=expected_status,
         comment=note,
         data={"actor": actor, "note": (note or "").strip(), "when": timezone.now()},
     )
 
 
-def grievance_reject_answer(*, grievance: Grievance, actor, note: str) -> Grievance:
+def grievance_reject_answer(*, grievance: Grievance, actor, note: str, expected_status: str | None = None) -> Grievance:
     """The head sends the answer back with what to change."""
     return _run_step(
         grievance,
         name="reject_answer",
         actor=actor,
+        expected_status=expected_status,
         comment=note,
         validate=lambda g: _require_text(
             note, "answer_review_note", "Indiquez ce qu'il faut reprendre dans la réponse."
@@ -521,7 +622,12 @@ def grievance_reject_answer(*, grievance: Grievance, actor, note: str) -> Grieva
 
 
 def grievance_send_answer(
-    *, grievance: Grievance, actor, sent_at: datetime | None = None, comment: str = ""
+    *,
+    grievance: Grievance,
+    actor,
+    sent_at: datetime | None = None,
+    comment: str = "",
+    expected_status: str | None = None,
 ) -> Grievance:
     """The approved answer went out to the complainant."""
     sent_at = sent_at or timezone.now()
@@ -533,7 +639,13 @@ def grievance_send_answer(
         return errors
 
     return _run_step(
-        grievance, name="send_answer", actor=actor, comment=comment, validate=validate, data={"when": sent_at}
+        grievance,
+        name="send_answer",
+        actor=actor,
+        expected_status=expected_status,
+        comment=comment,
+        validate=validate,
+        data={"when": sent_at},
     )
 
 
@@ -548,7 +660,12 @@ def _commitment_facts(grievance: Grievance) -> list[deadlines.CommitmentFacts]:
 
 
 def grievance_close(
-    *, grievance: Grievance, actor, synthesis: str, external_recourse_informed: bool = False
+    *,
+    grievance: Grievance,
+    actor,
+    synthesis: str,
+    external_recourse_informed: bool = False,
+    expected_status: str | None = None,
 ) -> Grievance:
     """Operation 4: the closing officer checks the treatment and the answer, writes the synthesis.
 
@@ -578,6 +695,7 @@ def grievance_close(
         grievance,
         name="close",
         actor=actor,
+        expected_status=expected_status,
         comment=synthesis,
         validate=validate,
         data=lambda g: {
@@ -590,7 +708,9 @@ def grievance_close(
     )
 
 
-def grievance_appeal(*, grievance: Grievance, actor, reason: str, received_at: datetime | None = None) -> Grievance:
+def grievance_appeal(
+    *, grievance: Grievance, actor, reason: str, received_at: datetime | None = None, expected_status: str | None = None
+) -> Grievance:
     """Appeal (recours, §6.1): the case reopens for a second review, with a new deadline."""
     received_at = received_at or timezone.now()
 
@@ -610,6 +730,7 @@ def grievance_appeal(*, grievance: Grievance, actor, reason: str, received_at: d
         grievance,
         name="appeal",
         actor=actor,
+        expected_status=expected_status,
         comment=reason,
         validate=validate,
         data=data,
@@ -617,7 +738,13 @@ def grievance_appeal(*, grievance: Grievance, actor, reason: str, received_at: d
 
 
 def grievance_review_appeal(
-    *, grievance: Grievance, actor, conclusion: str, outcome: str, unfounded_reason=None
+    *,
+    grievance: Grievance,
+    actor,
+    conclusion: str,
+    outcome: str,
+    unfounded_reason=None,
+    expected_status: str | None = None,
 ) -> Grievance:
     """Second review at a higher level (the head of beneficiary services)."""
 
@@ -629,7 +756,44 @@ def grievance_review_appeal(
         grievance,
         name="review_appeal",
         actor=actor,
+        expected_status=expected_status,
         comment=conclusion,
         validate=validate,
         data={"conclusion": (conclusion or "").strip(), "outcome": outcome, "unfounded_reason": unfounded_reason},
     )
+
+
+# --- assignment (not a state change, audited all the same) ---------------------------------------
+
+
+def grievance_assign(*, grievance: Grievance, actor, assignee=None, unit=None, comment: str = "") -> Grievance:
+    """Give a grievance to an agent and/or a business unit. The assignee must be able to see it."""
+    from grievances.access import user_can_see_grievance
+
+    with transaction.atomic():
+        locked = _locked(grievance)
+        if not actor.has_perm("grievances.assign_grievance") or not user_can_see_grievance(actor, locked):
+            raise PermissionDenied("Vous n'êtes pas autorisé·e à attribuer cette réclamation.")
+        if locked.status in Grievance.TERMINAL_STATES:
+            raise ValidationError(f"La réclamation {locked.reference} est close : elle ne peut plus être attribuée.")
+        if assignee is None and unit is None:
+            raise ValidationError({"assigned_to": "Choisissez un agent ou un service métier."})
+        if assignee is not None and not user_can_see_grievance(assignee, locked):
+            raise ValidationError(
+                {"assigned_to": f"{assignee.get_full_name() or assignee.username} n'a pas accès à ce programme."}
+            )
+        changes = []
+        if assignee is not None and assignee.pk != locked.assigned_to_id:
+            locked.assigned_to = assignee
+            changes.append(f"agent : {assignee.get_full_name() or assignee.username}")
+        if unit is not None and unit.pk != locked.assigned_unit_id:
+            locked.assigned_unit = unit
+            changes.append(f"service : {unit.name}")
+        if not changes:
+            return locked
+        reason = "Attribution — " + ", ".join(changes)
+        locked._change_reason = f"{reason} — {comment.strip()}" if comment.strip() else reason
+        locked._history_transition = "assign"
+        locked._history_user = actor
+        locked.save(update_fields=["assigned_to", "assigned_unit"])
+    return locked
