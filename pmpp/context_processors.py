@@ -5,10 +5,24 @@ from django.utils.translation import gettext_lazy as _
 
 from pmpp import roles
 
+_INTAKE_ROLES = {roles.AGENT}
+_SEARCH_ROLES = {
+    roles.AGENT,
+    roles.CASE_HANDLER,
+    roles.HEAD_OF_BENEFICIARY_SERVICES,
+    roles.CLOSING_OFFICER,
+    roles.ES_FOCAL_POINT,
+    roles.MINISTRY_VIEWER,
+    roles.PARTNER_LIAISON,
+}
+
 # (label, url name, roles that see it; None = every signed-in user). Entries whose view
 # does not exist yet are left out until the issue that builds them.
 NAVIGATION = [
     (_("Tableau de bord"), "home", None),
+    (_("Nouvelle réclamation"), "grievances:intake", _INTAKE_ROLES),
+    (_("Rechercher"), "grievances:search", _SEARCH_ROLES),
+    (_("Cas sensibles"), "grievances:sensitive_list", {roles.GBV_REFERENT}),
 ]
 
 
@@ -25,4 +39,18 @@ def navigation(request):
     if user.is_staff:
         items.append({"label": _("Administration"), "url": reverse("admin:index"), "active": False})
     user_roles = [roles.ROLES_BY_CODE[code].label for code in sorted(codes)]
-    return {"nav_items": items, "user_roles": user_roles}
+    return {"nav_items": items, "user_roles": user_roles, "nav_queues": _queues_with_counts(request)}
+
+
+def _queues_with_counts(request) -> list[dict]:
+    """The user's work queues and their counts, in one query, for the navigation menu."""
+    from grievances.queues import queue_counts, queues_for
+
+    if getattr(request, "_nav_queues", None) is None:
+        queues = queues_for(request.user)
+        counts = queue_counts(user=request.user, queues=queues) if queues else {}
+        request._nav_queues = [
+            {"slug": q.slug, "label": q.label, "description": q.description, "count": counts.get(q.slug, 0)}
+            for q in queues
+        ]
+    return request._nav_queues

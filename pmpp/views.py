@@ -50,4 +50,12 @@ def home(request: HttpRequest) -> HttpResponse:
         if request.user.is_superuser or codes & allowed
     ]
     memberships = request.user.memberships.select_related("organisation", "programme")
-    return render(request, "pmpp/home.html", {"workspaces": workspaces, "memberships": memberships})
+    from pmpp.context_processors import _queues_with_counts
+
+    queues = _queues_with_counts(request)
+    alerts = [q for q in queues if q["slug"] in ("en-retard", "echeance-aujourdhui") and q["count"]]
+    return render(
+        request,
+        "pmpp/home.html",
+        {"workspaces": workspaces, "memberships": memberships, "queues": queues, "alerts": alerts},
+    )

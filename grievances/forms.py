@@ -1,0 +1,534 @@
+"""Forms of the workflow screens: each step asks exactly the data that step needs.
+
+Field names are those of the service's validation errors, so an error raised by a
+service lands on the field it names.
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grievances.models import AgeGroup, Grievance, Residence, SensitiveCase, Sex
+from grievances.services import workflow as wf
+from grievances.services.intake import SensitiveDetails
+from pmpp import roles
+from pmpp.models import Channel, ComplaintCategory, NotComplaintKind, Programme, Region, UnfoundedReason, Unit
+
+YES_NO = [("yes", _("Oui")), ("no", _("Non"))]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def _textarea(rows: int = 3) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class BootstrapMixin:
+    """Bootstrap classes on every widget, so that forms look the same everywhere."""
+
+    def _style(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            elif not isinstance(widget, forms.HiddenInput):
+                widget.attrs.setdefault("class", "form-control")
+
+
+# --- workflow steps ----------------------------------------------------------------------------------
+
+
+class StepForm(BootstrapMixin, forms.Form):
+    """Base of every step form. `expected_status` detects a case moved by someone else."""
+
+    expected_status = forms.CharField(widget=forms.HiddenInput)
+    comment_field: str | None = "comment"
+
+    def __init__(self, *args, grievance: Grievance, user, **kwargs):
+        kwargs.setdefault("initial", {})["expected_status"] = grievance.status
+        super().__init__(*args, **kwargs)
+        self.grievance, self.user = grievance, user
+        self.setup()
+        self._style()
+
+    def setup(self) -> None:
+        """Adjust fields to the grievance (choices of its programme, and so on)."""
+
+    def perform(self):
+        raise NotImplementedError
+
+    def common(self) -> dict:
+        return {
+            "grievance": self.grievance,
+            "actor": self.user,
+            "expected_status": self.cleaned_data["expected_status"],
+        }
+
+
+class CommentMixin(forms.Form):
+    comment = forms.CharField(label=_("Commentaire (facultatif)"), required=False, widget=_textarea(2))
+
+
+class QualifyForm(CommentMixin, StepForm):
+    category = forms.ModelChoiceField(queryset=ComplaintCategory.objects.none(), label=_("Catégorie"))
+    subject = forms.CharField(label=_("Objet"), max_length=200)
+    nature = forms.ChoiceField(choices=Grievance.Nature.choices, label=_("Nature"))
+    identity_verified = forms.BooleanField(label=_("Identité du réclamant vérifiée (CNIE, téléphone)"), required=False)
+
+    def setup(self):
+        self.fields["category"].queryset = ComplaintCategory.objects.filter(
+            programme_id=self.grievance.programme_id, is_active=True
+        )
+        self.fields["category"].initial = self.grievance.category_id
+        if self.grievance.is_anonymous:
+            del self.fields["identity_verified"]
+
+    def perform(self):
+        data = self.cleaned_data
+        return wf.grievance_qualify(
+            **self.common(),
+            category=data["category"],
+            subject=data["subject"],
+            nature=data["nature"],
+            identity_verified=data.get("identity_verified", False),
+            comment=data["comment"],
+        )
+
+
+class ReclassifyForm(StepForm):
+    not_complaint_kind = forms.ModelChoiceField(
+        queryset=NotComplaintKind.objects.filter(is_active=True), label=_("Type de requête")
+    )
+    answer_text = forms.CharField(label=_("Réponse apportée"), widget=_textarea())
+
+    def perform(self):
+        data = self.cleaned_data
+        return wf.grievance_reclassify_as_request(
+            **self.common(), not_complaint_kind=data["not_complaint_kind"], answer_text=data["answer_text"]
+        )
+
+
+class SensitiveDetailsMixin(forms.Form):
+    nature = forms.CharField(label=_("Nature de l'allégation, dans les termes du plaignant"), widget=_textarea())
+    perpetrator_linked = forms.ChoiceField(
+        choices=SensitiveCase.Linked.choices, label=_("Auteur présumé lié au projet")
+    )
+    survivor_age_group = forms.ChoiceField(choices=AgeGroup.choices, label=_("Tranche d'âge"), initial=AgeGroup.UNKNOWN)
+    survivor_sex = forms.ChoiceField(choices=Sex.choices, label=_("Sexe"), initial=Sex.UNKNOWN)
+    referral_offered = forms.BooleanField(label=_("Orientation vers un prestataire proposée"), required=False)
+    consent_to_refer = forms.BooleanField(label=_("Consentement à l'orientation"), required=False)
+    consent_to_share_with_focal_point = forms.BooleanField(
+        label=_("Consentement au partage avec le point focal E&S"), required=False
+    )
+    consent_to_notify_bank = forms.BooleanField(
+        label=_("Consentement à l'information de la Banque mondiale"), required=False
+    )
+
+    def sensitive_details(self) -> SensitiveDetails:
+        data = self.cleaned_data
+        return SensitiveDetails(
+            nature=data["nature"],
+            perpetrator_linked=data["perpetrator_linked"],
+            survivor_age_group=data["survivor_age_group"],
+            survivor_sex=data["survivor_sex"],
+            referral_offered=data["referral_offered"],
+            consent_to_refer=data["consent_to_refer"],
+            consent_to_share_with_focal_point=data["consent_to_share_with_focal_point"],
+            consent_to_notify_bank=data["consent_to_notify_bank"],
+        )
+
+
+class FlagSensitiveForm(SensitiveDetailsMixin, StepForm):
+    def perform(self):
+        return wf.grievance_flag_sensitive(**self.common(), details=self.sensitive_details())
+
+
+class OutcomeMixin(forms.Form):
+    outcome = forms.ChoiceField(choices=Grievance.Outcome.choices, label=_("Résultat"), widget=forms.RadioSelect)
+    unfounded_reason = forms.ModelChoiceField(
+        queryset=UnfoundedReason.objects.filter(is_active=True),
+        label=_("Motif (si non fondée)"),
+        required=False,
+    )
+
+
+class AnalyseForm(OutcomeMixin, StepForm):
+    analysis_conclusion = forms.CharField(label=_("Conclusion de l'analyse"), widget=_textarea())
+    field_order = ["analysis_conclusion", "outcome", "unfounded_reason"]
+
+    def perform(self):
+        data = self.cleaned_data
+        return wf.grievance_analyse(
+            **self.common(),
+            conclusion=data["analysis_conclusion"],
+            outcome=data["outcome"],
+            unfounded_reason=data["unfounded_reason"],
+        )
+
+
+def _users_with_role(role_code: str):
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=roles.ROLES_BY_CODE[role_code].group_name)
+        .order_by("last_name", "first_name")
+    )
+
+
+class RouteForm(CommentMixin, StepForm):
+    assigned_unit = forms.ModelChoiceField(queryset=Unit.objects.filter(is_active=True), label=_("Service métier"))
+    assignee = forms.ModelChoiceField(queryset=None, label=_("Chargé de traitement (facultatif)"), required=False)
+
+    def setup(self):
+        self.fields["assignee"].queryset = _users_with_role(roles.CASE_HANDLER)
+
+    def perform(self):
+        data = self.cleaned_data
+        return wf.grievance_route_to_unit(
+            **self.common(), unit=data["assigned_unit"], assignee=data["assignee"], comment=data["comment"]
+        )
+
+
+class GiveCommitmentForm(StepForm):
+    promised_on = forms.DateField(label=_("Date de traitement promise"), widget=DateInput())
+    note = forms.CharField(label=_("Observations (facultatif)"), required=False, widget=_textarea(2))
+
+    def perform(self):
+        data = self.cleaned_data
+        return wf.commitment_give(**self.common(), promised_on=data["promised_on"], note=data["note"])
+
+
+class HonourCommitmentForm(CommentMixin, StepForm):
+    realised_at = forms.DateTimeField(label=_("Réalisé le"), widget=DateTimeInput())
+
+    def setup(self):
+        self.fields["realised_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+    def perform(self):
+        data = self.cleaned_data
+        return wf.commitment_honour(**self.common(), realised_at=data["realised_at"], comment=data["comment"])
+
+
+class BreakCommitmentForm(StepForm):
+    broken_reason = forms.CharField(label=_("Pourquoi l'engagement n'a pas été tenu"), widget=_textarea(2))
+
+    def perform(self):
+        return wf.commitment_break(**self.common(), reason=self.cleaned_data["broken_reason"])
+
+
+class RenewCommitmentForm(StepForm):
+    promised_on = forms.DateField(label=_("Nouvelle date promise"), widget=DateInput())
+    renewal_reason = forms.CharField(label=_("Motif du nouvel engagement"), widget=_textarea(2))
+
+    def perform(self):
+        data = self.cleaned_data
+        return wf.commitment_renew(**self.common(), promised_on=data["promised_on"], reason=data["renewal_reason"])
+
+
+class TransmitToPartnerForm(CommentMixin, StepForm):
+    def perform(self):
+        return wf.grievance_transmit_to_partner(**self.common(), comment=self.cleaned_data["comment"])
+
+
+class PartnerOutcomeForm(StepForm):
+    partner_founded = forms.ChoiceField(choices=YES_NO, label=_("Réclamation fondée"), widget=forms.RadioSelect)
+    partner_data_corrected = forms.BooleanField(label=_("Donnée corrigée (MASSAR)"), required=False)
+    partner_note = forms.CharField(label=_("Retour du partenaire"), widget=_textarea())
+    unfounded_reason = forms.ModelChoiceField(
+        queryset=UnfoundedReason.objects.filter(is_active=True), label=_("Motif (si non fondée)"), required=False
+    )
+
+    def perform(self):
+        data = self.cleaned_data
+        return wf.grievance_record_partner_outcome(
+            **self.common(),
+            founded=data["partner_founded"] == "yes",
+            data_corrected=data["partner_data_corrected"],
+            note=data["partner_note"],
+            unfounded_reason=data["unfounded_reason"],
+        )
+
+
+class RegulariseForm(StepForm):
+    regularisation_note = forms.CharField(label=_("Régularisation effectuée"), widget=_textarea())
+
+    def perform(self):
+        return wf.grievance_regularise(**self.common(), note=self.cleaned_data["regularisation_note"])
+
+
+class DraftAnswerForm(StepForm):
+    answer_text = forms.CharField(label=_("Réponse au réclamant"), widget=_textarea(5), required=False)
+    outcome_explanation = forms.CharField(
+        label=_("Explication au réclamant (obligatoire si non fondée)"), widget=_textarea(3), required=False
+    )
+    answer_channel_exception = forms.ChoiceField(
+        choices=Grievance.AnswerChannelException.choices, label=_("Canal de réponse"), required=False
+    )
+    answer_channel = forms.ModelChoiceField(
+        queryset=Channel.objects.filter(is_active=True), label=_("Canal utilisé en cas d'exception"), required=False
+    )
+    answer_channel_exception_reason = forms.CharField(
+        label=_("Motif de l'exception"), widget=_textarea(2), required=False
+    )
+
+    def setup(self):
+        for name in ("answer_text", "outcome_explanation"):
+            self.fields[name].initial = getattr(self.grievance, name)
+
+    def perform(self):
+        data = self.cleaned_data
+        return wf.grievance_draft_answer(
+            **self.common(),
+            text=data["answer_text"],
+            explanation=data["outcome_explanation"],
+            answer_channel=data["answer_channel"],
+            exception=data["answer_channel_exception"] or "",
+            exception_reason=data["answer_channel_exception_reason"],
+        )
+
+
+class ApproveAnswerForm(StepForm):
+    answer_review_note = forms.CharField(label=_("Observations (facultatif)"), required=False, widget=_textarea(2))
+
+    def perform(self):
+        return wf.grievance_approve_answer(**self.common(), note=self.cleaned_data["answer_review_note"])
+
+
+class RejectAnswerForm(StepForm):
+    answer_review_note = forms.CharField(label=_("Ce qu'il faut reprendre"), widget=_textarea(2))
+
+    def perform(self):
+        return wf.grievance_reject_answer(**self.common(), note=self.cleaned_data["answer_review_note"])
+
+
+class SendAnswerForm(CommentMixin, StepForm):
+    answer_sent_at = forms.DateTimeField(label=_("Envoyée le"), widget=DateTimeInput())
+
+    def setup(self):
+        self.fields["answer_sent_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+    def perform(self):
+        data = self.cleaned_data
+        return wf.grievance_send_answer(**self.common(), sent_at=data["answer_sent_at"], comment=data["comment"])
+
+
+class CloseForm(StepForm):
+    final_synthesis = forms.CharField(label=_("Synthèse finale du traitement"), widget=_textarea(4))
+    external_recourse_informed = forms.BooleanField(
+        label=_("Le réclamant a été informé de son droit de saisir le Médiateur du Royaume ou la justice"),
+        required=False,
+    )
+
+    def setup(self):
+        if not self.grievance.appeal_count:
+            del self.fields["external_recourse_informed"]
+
+    def perform(self):
+        data = self.cleaned_data
+        return wf.grievance_close(
+            **self.common(),
+            synthesis=data["final_synthesis"],
+            external_recourse_informed=data.get("external_recourse_informed", False),
+        )
+
+
+class AppealForm(StepForm):
+    appeal_reason = forms.CharField(label=_("Motif du recours"), widget=_textarea(3))
+    appealed_at = forms.DateTimeField(label=_("Recours reçu le"), widget=DateTimeInput())
+
+    def setup(self):
+        self.fields["appealed_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+    def perform(self):
+        data = self.cleaned_data
+        return wf.grievance_appeal(**self.common(), reason=data["appeal_reason"], received_at=data["appealed_at"])
+
+
+class ReviewAppealForm(OutcomeMixin, StepForm):
+    analysis_conclusion = forms.CharField(label=_("Conclusion du réexamen"), widget=_textarea())
+    field_order = ["analysis_conclusion", "outcome", "unfounded_reason"]
+
+    def perform(self):
+        data = self.cleaned_data
+        return wf.grievance_review_appeal(
+            **self.common(),
+            conclusion=data["analysis_conclusion"],
+            outcome=data["outcome"],
+            unfounded_reason=data["unfounded_reason"],
+        )
+
+
+STEP_FORMS: dict[str, type[StepForm]] = {
+    "qualify": QualifyForm,
+    "reclassify_as_request": ReclassifyForm,
+    "flag_sensitive": FlagSensitiveForm,
+    "analyse": AnalyseForm,
+    "route_to_unit": RouteForm,
+    "give_commitment": GiveCommitmentForm,
+    "honour_commitment": HonourCommitmentForm,
+    "break_commitment": BreakCommitmentForm,
+    "renew_commitment": RenewCommitmentForm,
+    "transmit_to_partner": TransmitToPartnerForm,
+    "record_partner_outcome": PartnerOutcomeForm,
+    "regularise": RegulariseForm,
+    "draft_answer": DraftAnswerForm,
+    "approve_answer": ApproveAnswerForm,
+    "reject_answer": RejectAnswerForm,
+    "send_answer": SendAnswerForm,
+    "close": CloseForm,
+    "appeal": AppealForm,
+    "review_appeal": ReviewAppealForm,
+}
+
+
+# --- intake --------------------------------------------------------------------------------------------------
+
+
+class IntakeForm(BootstrapMixin, SensitiveDetailsMixin, forms.Form):
+    """The agent's intake form (phone, walk-in, mail). The sensitive part replaces the identity."""
+
+    programme = forms.ModelChoiceField(queryset=Programme.objects.none(), label=_("Programme"))
+    channel = forms.ModelChoiceField(queryset=Channel.objects.filter(is_active=True), label=_("Canal de réception"))
+    received_at = forms.DateTimeField(
+        label=_("Date de réception (courrier : date d'enregistrement par le CAN)"),
+        required=False,
+        widget=DateTimeInput(),
+        help_text=_("Laisser vide pour un appel ou un accueil : la date de saisie fait foi (§6.3.1)."),
+    )
+    category = forms.ModelChoiceField(
+        queryset=ComplaintCategory.objects.filter(is_active=True).select_related("programme"),
+        label=_("Catégorie (si connue)"),
+        required=False,
+    )
+    description = forms.CharField(label=_("Description de la réclamation"), widget=_textarea(4), required=False)
+    sensitive = forms.BooleanField(
+        label=_("Allégation de VBG, d'exploitation, d'abus ou de harcèlement sexuels (cas sensible)"),
+        required=False,
+        help_text=_("Le cas est transmis au seul référent VBG ; aucune identité n'est conservée."),
+    )
+    is_anonymous = forms.BooleanField(label=_("Réclamant anonyme"), required=False)
+    cnie = forms.CharField(label=_("CNIE"), max_length=20, required=False)
+    phone = forms.CharField(label=_("Téléphone"), max_length=20, required=False)
+    name = forms.CharField(label=_("Nom et prénom"), max_length=150, required=False)
+    sex = forms.ChoiceField(choices=Sex.choices, label=_("Sexe"), initial=Sex.UNKNOWN)
+    age_group = forms.ChoiceField(choices=AgeGroup.choices, label=_("Tranche d'âge"), initial=AgeGroup.UNKNOWN)
+    region = forms.ModelChoiceField(queryset=Region.objects.all(), label=_("Région"), required=False)
+    residence = forms.ChoiceField(choices=[("", "—"), *Residence.choices], label=_("Milieu"), required=False)
+    identity_verified = forms.BooleanField(label=_("Identité vérifiée (CNIE, téléphone)"), required=False)
+    external_reference = forms.CharField(label=_("Référence externe (facultatif)"), max_length=64, required=False)
+    duplicate_override_reason = forms.CharField(
+        label=_("Motif d'ouverture d'un nouveau dossier malgré le doublon"), required=False, widget=_textarea(2)
+    )
+    confirm_duplicate = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    field_order = [
+        "programme",
+        "channel",
+        "received_at",
+        "category",
+        "sensitive",
+        "description",
+        "is_anonymous",
+        "cnie",
+        "phone",
+        "name",
+        "sex",
+        "age_group",
+        "region",
+        "residence",
+        "identity_verified",
+        "external_reference",
+    ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope = user.programme_scope()
+        self.fields["programme"].queryset = Programme.objects.filter(scope.as_q("pk"), is_active=True)
+        for name in SensitiveDetailsMixin.base_fields:
+            self.fields[name].required = False
+        self._style()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("sensitive"):
+            if not (data.get("nature") or "").strip():
+                self.add_error("nature", _("Décrivez la nature de l'allégation, dans les termes du plaignant."))
+        elif not (data.get("description") or "").strip():
+            self.add_error("description", _("Décrivez l'objet de la réclamation."))
+        return data
+
+
+class SearchForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label=_("Référence, code de suivi, CNIE, téléphone ou nom"), max_length=150, min_length=2)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class AssignForm(BootstrapMixin, forms.Form):
+    assignee = forms.ModelChoiceField(queryset=None, label=_("Agent"), required=False)
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.filter(is_active=True), label=_("Service métier"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        working = [roles.AGENT, roles.CASE_HANDLER, roles.CLOSING_OFFICER, roles.HEAD_OF_BENEFICIARY_SERVICES]
+        self.fields["assignee"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True, groups__name__in=[roles.ROLES_BY_CODE[c].group_name for c in working])
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
+        self._style()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("assignee") and not data.get("unit"):
+            raise forms.ValidationError(_("Choisissez un agent ou un service métier."))
+        return data
+
+
+class CommitmentNotificationForm(BootstrapMixin, forms.Form):
+    notified_at = forms.DateTimeField(label=_("Réclamant informé le"), widget=DateTimeInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["notified_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self._style()
+
+
+class ReferForm(BootstrapMixin, forms.Form):
+    service_provider = forms.CharField(label=_("Prestataire de services spécialisé"), max_length=200)
+    consent_to_refer = forms.BooleanField(
+        label=_("La survivante ou le survivant consent à l'orientation"), required=False
+    )
+    referred_at = forms.DateTimeField(label=_("Orientée le"), widget=DateTimeInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self._style()
+
+
+class CloseSensitiveForm(BootstrapMixin, forms.Form):
+    closing_note = forms.CharField(label=_("Suite donnée au cas"), widget=_textarea(3))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()

@@ -1,0 +1,128 @@
+"""Work queues: what each role has to do now (SPEC §5.3: nothing waits silently).
+
+A queue is a named filter over the grievances the user may see. `queue_counts` answers
+every queue's count in one query, for the navigation and the home page.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from grievances.models import Commitment, Grievance
+from pmpp import roles
+
+S = Grievance.Status
+_OPEN = ~Q(status__in=Grievance.TERMINAL_STATES)
+
+
+@dataclass(frozen=True)
+class Queue:
+    slug: str
+    label: str
+    roles: frozenset[str]
+    description: str = ""
+
+    def q(self, *, user, today: date) -> Q:
+        return _QUEUE_FILTERS[self.slug](user, today)
+
+
+def _commitment_due(today: date) -> Exists:
+    return Exists(
+        Commitment.objects.filter(grievance=OuterRef("pk"), status=Commitment.Status.PENDING, promised_on__lte=today)
+    )
+
+
+_QUEUE_FILTERS = {
+    "a-qualifier": lambda user, today: Q(status=S.RECEIVED),
+    "a-analyser": lambda user, today: Q(status=S.QUALIFIED),
+    "a-repondre": lambda user, today: Q(status__in=[S.ANALYSED, S.TREATED, S.PARTNER_ANSWERED, S.ANSWER_REJECTED]),
+    "attente-engagement": lambda user, today: Q(status=S.ROUTED),
+    "engagements-echus": lambda user, today: (
+        Q(status=S.COMMITMENT_BROKEN) | (Q(status=S.COMMITTED) & _commitment_due(today))
+    ),
+    "chez-le-partenaire": lambda user, today: Q(status=S.AT_PARTNER),
+    "a-approuver": lambda user, today: Q(status=S.ANSWER_DRAFTED),
+    "a-envoyer": lambda user, today: Q(status=S.ANSWER_APPROVED),
+    "a-cloturer": lambda user, today: Q(status=S.ANSWER_SENT),
+    "recours": lambda user, today: Q(status=S.APPEALED),
+    "mes-dossiers": lambda user, today: _OPEN & Q(assigned_to=user),
+    "en-retard": lambda user, today: _OPEN & Q(due_on__lt=today),
+    "echeance-proche": lambda user, today: (
+        _OPEN & Q(due_on__gte=today, due_on__lte=today + timedelta(days=settings.PMPP_DUE_SOON_DAYS))
+    ),
+    "echeance-aujourdhui": lambda user, today: _OPEN & Q(due_on=today),
+    "toutes": lambda user, today: Q(),
+}
+
+_WORKERS = frozenset({roles.AGENT, roles.CASE_HANDLER, roles.HEAD_OF_BENEFICIARY_SERVICES, roles.CLOSING_OFFICER})
+_READERS = frozenset({roles.ES_FOCAL_POINT, roles.MINISTRY_VIEWER, roles.HEAD_OF_BENEFICIARY_SERVICES})
+QUEUES = [
+    Queue("a-qualifier", _("À qualifier"), frozenset({roles.AGENT}), _("Opération 1 : réclamations reçues.")),
+    Queue("a-analyser", _("À analyser"), frozenset({roles.AGENT}), _("Opération 2 : réclamations qualifiées.")),
+    Queue(
+        "a-repondre",
+        _("Réponse à rédiger"),
+        frozenset({roles.AGENT}),
+        _("Analysées, traitées, retour du partenaire ou réponse à reprendre."),
+    ),
+    Queue(
+        "attente-engagement",
+        _("En attente d'engagement"),
+        frozenset({roles.CASE_HANDLER, roles.AGENT}),
+        _("Transmises au service métier, sans engagement."),
+    ),
+    Queue(
+        "engagements-echus",
+        _("Engagements échus ou non honorés"),
+        frozenset({roles.CASE_HANDLER, roles.AGENT, roles.HEAD_OF_BENEFICIARY_SERVICES}),
+        _("Date promise atteinte, ou engagement non honoré à renouveler."),
+    ),
+    Queue(
+        "chez-le-partenaire",
+        _("Chez l'organisme partenaire"),
+        frozenset({roles.PARTNER_LIAISON, roles.AGENT}),
+        _("Transmises au partenaire (MENPS pour MASSAR)."),
+    ),
+    Queue(
+        "a-approuver",
+        _("Réponses à approuver"),
+        frozenset({roles.HEAD_OF_BENEFICIARY_SERVICES}),
+        _("Opération 3 : approbation avant envoi."),
+    ),
+    Queue("a-envoyer", _("Réponses à envoyer"), frozenset({roles.AGENT}), _("Réponses approuvées.")),
+    Queue("a-cloturer", _("À clôturer"), frozenset({roles.CLOSING_OFFICER}), _("Opération 4 : réponse envoyée.")),
+    Queue("recours", _("Recours"), frozenset({roles.HEAD_OF_BENEFICIARY_SERVICES, roles.AGENT}), _("Second examen.")),
+    Queue("mes-dossiers", _("Mes dossiers"), _WORKERS, _("Réclamations ouvertes qui vous sont attribuées.")),
+    Queue("en-retard", _("En retard"), _WORKERS | _READERS, _("Échéance dépassée.")),
+    Queue("echeance-proche", _("Échéance proche"), _WORKERS | _READERS, _("Échéance dans les prochains jours.")),
+    Queue("echeance-aujourdhui", _("Échéance aujourd'hui"), _WORKERS | _READERS, _("À traiter aujourd'hui.")),
+    Queue(
+        "toutes",
+        _("Toutes les réclamations"),
+        _WORKERS | _READERS | {roles.PARTNER_LIAISON},
+        _("Toutes les réclamations visibles."),
+    ),
+]
+QUEUES_BY_SLUG = {queue.slug: queue for queue in QUEUES}
+
+
+def queues_for(user) -> list[Queue]:
+    codes = roles.role_codes_for(user)
+    if user.is_superuser:
+        return list(QUEUES)
+    return [queue for queue in QUEUES if queue.roles & codes]
+
+
+def queue_counts(*, user, queues: list[Queue] | None = None, today: date | None = None) -> dict[str, int]:
+    """Every queue's count for this user, in a single query."""
+    queues = queues_for(user) if queues is None else queues
+    if not queues:
+        return {}
+    today = today or timezone.localdate()
+    aggregates = {queue.slug.replace("-", "_"): Count("pk", filter=queue.q(user=user, today=today)) for queue in queues}
+    counts = Grievance.objects.visible_to(user).aggregate(**aggregates)
+    return {queue.slug: counts[queue.slug.replace("-", "_")] for queue in queues}

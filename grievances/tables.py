@@ -1,0 +1,56 @@
+import django_tables2 as tables
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from grievances.deadlines import SlaStatus
+from grievances.models import Grievance
+
+SLA_BADGES = {
+    SlaStatus.ON_TRACK: "text-bg-success",
+    SlaStatus.DUE_SOON: "text-bg-warning",
+    SlaStatus.OVERDUE: "text-bg-danger",
+}
+
+
+class GrievanceTable(tables.Table):
+    selection = tables.CheckBoxColumn(
+        accessor="pk", attrs={"th__input": {"aria-label": _("Tout sélectionner")}, "td__input": {"form": "bulk-form"}}
+    )
+    reference = tables.Column(verbose_name=_("Référence"), linkify=("grievances:detail", {"pk": tables.A("pk")}))
+    programme = tables.Column(verbose_name=_("Programme"), accessor="programme__reference_prefix")
+    category = tables.Column(verbose_name=_("Catégorie"), empty_values=())
+    received_at = tables.DateTimeColumn(verbose_name=_("Reçue le"), format="d/m/Y")
+    due_on = tables.Column(verbose_name=_("Échéance"))
+    status = tables.Column(verbose_name=_("État"))
+    assigned_to = tables.Column(verbose_name=_("Attribuée à"), empty_values=())
+
+    class Meta:
+        model = Grievance
+        fields = ["selection", "reference", "programme", "category", "received_at", "due_on", "status", "assigned_to"]
+        order_by = ("due_on",)
+        attrs = {"class": "table table-sm table-hover align-middle", "id": "queue-table"}
+        template_name = "django_tables2/bootstrap5.html"
+        empty_text = _("Aucune réclamation dans cette file.")
+
+    def __init__(self, *args, today=None, selectable: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        if not selectable:
+            self.columns.hide("selection")
+
+    def render_category(self, record: Grievance) -> str:
+        return record.category.label if record.category_id else "—"
+
+    def render_due_on(self, value, record: Grievance):
+        status = record.sla_status(today=self.today)
+        if status is None:
+            return format_html("{}", value.strftime("%d/%m/%Y"))
+        return format_html(
+            '<span class="badge {}" title="{}">{}</span>', SLA_BADGES[status], status.label, value.strftime("%d/%m/%Y")
+        )
+
+    def render_assigned_to(self, record: Grievance) -> str:
+        if record.assigned_to_id:
+            return record.assigned_to.get_full_name() or record.assigned_to.username
+        return record.assigned_unit.label if record.assigned_unit_id else "—"

@@ -1,0 +1,146 @@
+"""The grievance's timeline, built from history: who, when, what changed, why (SPEC §5.6).
+
+Three history queries whatever the length of the story (grievance, commitments,
+attachments); the differences between consecutive rows are computed in Python.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from grievances.models import Attachment, Commitment, Grievance
+from grievances.workflow import TRANSITION_LABELS
+
+# Columns of history rows that are bookkeeping, not content.
+_NOISE = {"history_id", "history_date", "history_change_reason", "history_type", "history_user", "transition", "id"}
+_HIDDEN = {"search_name", "pin_hash", "tracking_code"}
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class Event:
+    when: datetime
+    who: str
+    what: str
+    why: str
+    subject: str
+    changes: list[Change] = field(default_factory=list)
+
+
+def _display(record, name: str) -> str:
+    value = getattr(record, name, None)
+    if value is None or value == "":
+        return "—"
+    display = getattr(record, f"get_{name}_display", None)
+    if callable(display):
+        return str(display())
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, datetime):
+        from django.utils import timezone
+
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+    return str(value)
+
+
+def _fields(model) -> list:
+    return [f for f in model._meta.concrete_fields if f.attname not in _NOISE and f.name not in _HIDDEN]
+
+
+def _events(rows: list, *, model, subject: str, foreign_labels: dict[str, dict]) -> list[Event]:
+    events, previous_by_object = [], {}
+    fields = _fields(model)
+    for row in rows:
+        previous = previous_by_object.get(row.id)
+        changes = []
+        if previous is not None:
+            for f in fields:
+                old, new = getattr(previous, f.attname), getattr(row, f.attname)
+                if old != new:
+                    changes.append(
+                        Change(
+                            label=str(f.verbose_name),
+                            old=_label(previous, f, foreign_labels),
+                            new=_label(row, f, foreign_labels),
+                        )
+                    )
+        previous_by_object[row.id] = row
+        user = row.history_user
+        events.append(
+            Event(
+                when=row.history_date,
+                who=(user.get_full_name() or user.username) if user else "Système",
+                what=str(TRANSITION_LABELS.get(row.transition, "")) or _KIND.get(row.history_type, ""),
+                why=row.history_change_reason or "",
+                subject=subject if not callable(subject) else subject(row),
+                changes=changes,
+            )
+        )
+    return events
+
+
+def _label(record, f, foreign_labels: dict[str, dict]) -> str:
+    if f.is_relation:
+        value = getattr(record, f.attname)
+        return foreign_labels.get(f.name, {}).get(value, "—" if value is None else f"#{value}")
+    return _display(record, f.name)
+
+
+_KIND = {"+": "Création", "~": "Modification", "-": "Suppression"}
+
+
+def _foreign_labels(rows_by_model: list[tuple]) -> dict[str, dict]:
+    """Labels of every object a history row points to: one query per related model."""
+    wanted: dict[type, set] = {}
+    fields_by_name: dict[str, type] = {}
+    for model, rows in rows_by_model:
+        for f in _fields(model):
+            if f.is_relation:
+                related = f.related_model
+                fields_by_name[f.name] = related
+                ids = wanted.setdefault(related, set())
+                ids |= {value for row in rows if (value := getattr(row, f.attname)) is not None}
+    objects = {related: related._default_manager.in_bulk(ids) for related, ids in wanted.items() if ids}
+    labels: dict[str, dict] = {}
+    for name, related in fields_by_name.items():
+        labels[name] = {pk: _object_label(obj) for pk, obj in objects.get(related, {}).items()}
+    return labels
+
+
+def _object_label(obj) -> str:
+    if hasattr(obj, "get_full_name"):
+        return obj.get_full_name() or obj.get_username()
+    return getattr(obj, "label", None) or str(obj)
+
+
+def grievance_timeline(grievance: Grievance) -> list[Event]:
+    """All events of a grievance and its commitments and attachments, newest first."""
+    grievance_rows = list(grievance.history.select_related("history_user").order_by("history_id"))
+    commitment_rows = list(
+        Commitment.history.filter(grievance_id=grievance.pk).select_related("history_user").order_by("history_id")
+    )
+    attachment_rows = list(
+        Attachment.history.filter(grievance_id=grievance.pk).select_related("history_user").order_by("history_id")
+    )
+    labels = _foreign_labels(
+        [(Grievance, grievance_rows), (Commitment, commitment_rows), (Attachment, attachment_rows)]
+    )
+    events = _events(grievance_rows, model=Grievance, subject="Réclamation", foreign_labels=labels)
+    events += _events(
+        commitment_rows,
+        model=Commitment,
+        subject=lambda row: f"Engagement n° {row.sequence}",
+        foreign_labels=labels,
+    )
+    events += _events(
+        attachment_rows,
+        model=Attachment,
+        subject=lambda row: f"Pièce jointe « {row.original_name} »",
+        foreign_labels=labels,
+    )
+    return sorted(events, key=lambda event: event.when, reverse=True)

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from grievances import views
+from grievances.urls_attachments import urlpatterns as attachment_patterns
+
+app_name = "grievances"
+
+urlpatterns = [
+    path("reclamations/nouvelle/", views.intake, name="intake"),
+    path("reclamations/recu/", views.receipt, name="receipt"),
+    path("reclamations/recherche/", views.search, name="search"),
+    path("reclamations/attribution/", views.assign, name="assign"),
+    path("reclamations/files/<slug:slug>/", views.queue, name="queue"),
+    path("reclamations/files/<slug:slug>/export.<str:fmt>", views.queue_export, name="queue_export"),
+    path("reclamations/<int:pk>/", views.detail, name="detail"),
+    path("reclamations/<int:pk>/etapes/<str:name>/", views.step, name="step"),
+    path(
+        "reclamations/<int:pk>/engagements/<int:commitment_pk>/notification/",
+        views.notify_commitment,
+        name="notify_commitment",
+    ),
+    path("cas-sensibles/", views.sensitive_list, name="sensitive_list"),
+    path("cas-sensibles/<int:pk>/", views.sensitive_detail, name="sensitive_detail"),
+]
+
+# Attachments: upload, and download through a permission-checked view.
+urlpatterns += attachment_patterns

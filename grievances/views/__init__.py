@@ -1,0 +1,437 @@
+"""Workflow screens. Every view: parse → fetch through the visibility scope → one service → render.
+
+Personal data never goes in a URL: search is a POST, queue filters carry reference data
+only, and a grievance is addressed by its database id.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+from django_tables2.paginators import LazyPaginator
+
+from grievances import forms as grievance_forms
+from grievances.filters import GrievanceFilter
+from grievances.models import Commitment, Grievance, SensitiveCase
+from grievances.queues import QUEUES_BY_SLUG, queue_counts, queues_for
+from grievances.selectors import (
+    complainant_other_grievances,
+    grievance_get_for_user,
+    grievance_list_for_user,
+    sensitive_case_get_for_user,
+)
+from grievances.services import workflow as wf
+from grievances.services.intake import grievance_register, normalise_cnie, normalise_phone, search_key
+from grievances.services.sensitive import sensitive_case_close, sensitive_case_refer
+from grievances.tables import GrievanceTable
+from grievances.timeline import grievance_timeline
+from grievances.workflow import TRANSITION_LABELS
+from pmpp import roles
+
+PAGE_SIZES = (10, 25, 50, 100)
+# Steps the screens never offer: a duplicate is linked by the intake service itself.
+_NOT_OFFERED = {"mark_duplicate"}
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    """Put a service's errors on the fields they name, the rest on the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _queue_rows(request: HttpRequest, slug: str):
+    queue = QUEUES_BY_SLUG.get(slug)
+    if queue is None or queue not in queues_for(request.user):
+        raise Http404(_("File de travail introuvable."))
+    rows = (
+        grievance_list_for_user(user=request.user)
+        .select_related("assigned_unit")
+        .filter(queue.q(user=request.user, today=timezone.localdate()))
+    )
+    filters = GrievanceFilter(request.GET, queryset=rows)
+    return queue, filters
+
+
+@login_required
+def queue(request: HttpRequest, slug: str) -> HttpResponse:
+    queue, filters = _queue_rows(request, slug)
+    can_assign = request.user.has_perm("grievances.assign_grievance")
+    table = GrievanceTable(filters.qs, selectable=can_assign)
+    try:
+        per_page = int(request.GET.get("per_page", 25))
+    except ValueError:
+        per_page = 25
+    per_page = per_page if per_page in PAGE_SIZES else 25
+    # LazyPaginator never counts the rows: a queue of millions pages as fast as one of ten.
+    RequestConfig(request, paginate={"per_page": per_page, "paginator_class": LazyPaginator}).configure(table)
+    return render(
+        request,
+        "grievances/queue.html",
+        {
+            "queue": queue,
+            "table": table,
+            "filter": filters,
+            "assign_form": grievance_forms.AssignForm() if can_assign else None,
+            "page_sizes": PAGE_SIZES,
+            "per_page": per_page,
+        },
+    )
+
+
+EXPORT_HEADER = [
+    "Référence",
+    "Programme",
+    "Canal",
+    "Catégorie",
+    "État",
+    "Reçue le",
+    "Échéance",
+    "Région",
+    "Attribuée à",
+    "Service",
+]
+
+
+@login_required
+def queue_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """A queue as CSV or XLSX: the same rows as the screen, without personal data."""
+    from pmpp.exports import csv_response, xlsx_response
+
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    queue, filters = _queue_rows(request, slug)
+    rows = filters.qs.select_related("region").order_by("due_on", "pk")
+
+    def values():
+        for g in rows.iterator(chunk_size=2000):
+            yield [
+                g.reference,
+                g.programme.name,
+                g.channel.name,
+                g.category.name if g.category_id else "",
+                g.get_status_display(),
+                g.received_at,
+                g.due_on,
+                g.region.name if g.region_id else "",
+                (g.assigned_to.get_full_name() or g.assigned_to.username) if g.assigned_to_id else "",
+                g.assigned_unit.name if g.assigned_unit_id else "",
+            ]
+
+    filename = f"reclamations-{slug}-{timezone.localdate():%Y%m%d}"
+    if fmt == "csv":
+        return csv_response(filename=f"{filename}.csv", header=EXPORT_HEADER, rows=values())
+    return xlsx_response(
+        filename=f"{filename}.xlsx", sheet_title=str(queue.label)[:31], header=EXPORT_HEADER, rows=values()
+    )
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest) -> HttpResponse:
+    """Assign one or many grievances from a queue to an agent and/or a business unit."""
+    form = grievance_forms.AssignForm(request.POST)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("home")
+    ids = [int(pk) for pk in request.POST.getlist("selection") if pk.isdigit()]
+    if not ids:
+        messages.error(request, _("Sélectionnez au moins une réclamation."))
+        return redirect(back)
+    if not form.is_valid():
+        for error in form.non_field_errors():
+            messages.error(request, error)
+        return redirect(back)
+    done, refused = 0, []
+    for grievance in grievance_list_for_user(user=request.user).filter(pk__in=ids):
+        try:
+            wf.grievance_assign(
+                grievance=grievance,
+                actor=request.user,
+                assignee=form.cleaned_data["assignee"],
+                unit=form.cleaned_data["unit"],
+            )
+            done += 1
+        except (ValidationError, PermissionDenied) as error:
+            refused.append(f"{grievance.reference} : {' '.join(getattr(error, 'messages', [str(error)]))}")
+    if done:
+        messages.success(request, _("%(count)d réclamation(s) attribuée(s).") % {"count": done})
+    for line in refused:
+        messages.error(request, line)
+    return redirect(back)
+
+
+def _available_steps(grievance: Grievance, user) -> list[dict]:
+    return [
+        {"name": t.name, "label": TRANSITION_LABELS[t.name]}
+        for t in grievance.get_available_user_status_transitions(user)
+        if t.name not in _NOT_OFFERED
+    ]
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    grievance = grievance_get_for_user(user=request.user, pk=pk)
+    commitments = list(Commitment.objects.filter(grievance=grievance).select_related("given_by").order_by("sequence"))
+    latest = commitments[-1] if commitments else None
+    can_notify = (
+        latest is not None
+        and latest.notified_at is None
+        and latest.status != Commitment.Status.BROKEN
+        and request.user.has_perm("grievances.notify_commitment")
+    )
+    others = list(
+        complainant_other_grievances(user=request.user, grievance=grievance).select_related("programme", "category")[
+            :20
+        ]
+    )
+    from grievances.forms_attachments import AttachmentForm
+
+    context = {
+        "grievance": grievance,
+        "sla": grievance.sla_status(),
+        "commitments": commitments,
+        "notify_commitment": latest if can_notify else None,
+        "notification_form": grievance_forms.CommitmentNotificationForm() if can_notify else None,
+        "others": others,
+        "attachments": list(grievance.attachments.select_related("uploaded_by")),
+        "attachment_form": AttachmentForm() if request.user.has_perm("grievances.add_attachment") else None,
+        "steps": _available_steps(grievance, request.user),
+        "timeline": grievance_timeline(grievance),
+        "delay": grievance.treatment_delay(),
+    }
+    return render(request, "grievances/detail.html", context)
+
+
+@login_required
+def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """One workflow step: a form asking exactly its data, then the new state."""
+    grievance = grievance_get_for_user(user=request.user, pk=pk)
+    form_class = grievance_forms.STEP_FORMS.get(name)
+    if form_class is None:
+        raise Http404(_("Étape inconnue."))
+    if request.method == "POST":
+        form = form_class(request.POST, grievance=grievance, user=request.user)
+        if form.is_valid():
+            try:
+                form.perform()
+            except wf.StaleGrievance as stale:
+                messages.warning(request, str(stale))
+                return redirect("grievances:detail", pk=pk)
+            except PermissionDenied as denied:
+                messages.error(request, str(denied))
+                return redirect("grievances:detail", pk=pk)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                if name == "flag_sensitive":
+                    messages.success(
+                        request, _("Le cas a été transmis au référent VBG. Le dossier ordinaire est fermé.")
+                    )
+                    if roles.GBV_REFERENT in roles.role_codes_for(request.user):
+                        return redirect("grievances:detail", pk=pk)
+                    return redirect("home")
+                messages.success(request, _("Étape enregistrée : %(step)s.") % {"step": TRANSITION_LABELS[name]})
+                return redirect("grievances:detail", pk=pk)
+    else:
+        if name not in {s["name"] for s in _available_steps(grievance, request.user)}:
+            messages.error(
+                request,
+                _("L'étape « %(step)s » n'est pas possible pour vous sur ce dossier maintenant.")
+                % {"step": TRANSITION_LABELS.get(name, name)},
+            )
+            return redirect("grievances:detail", pk=pk)
+        form = form_class(grievance=grievance, user=request.user)
+    return render(
+        request, "grievances/step.html", {"grievance": grievance, "form": form, "step_label": TRANSITION_LABELS[name]}
+    )
+
+
+@login_required
+@require_POST
+def notify_commitment(request: HttpRequest, pk: int, commitment_pk: int) -> HttpResponse:
+    grievance = grievance_get_for_user(user=request.user, pk=pk)
+    try:
+        commitment = grievance.commitments.get(pk=commitment_pk)
+    except Commitment.DoesNotExist:
+        raise Http404 from None
+    form = grievance_forms.CommitmentNotificationForm(request.POST)
+    if form.is_valid():
+        try:
+            wf.commitment_record_notification(
+                commitment=commitment, actor=request.user, notified_at=form.cleaned_data["notified_at"]
+            )
+            messages.success(request, _("Notification de l'engagement enregistrée."))
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.error(request, _("Date de notification invalide."))
+    return redirect("grievances:detail", pk=pk)
+
+
+@login_required
+def intake(request: HttpRequest) -> HttpResponse:
+    """Register a complaint received by phone, at the desk or by mail (operation 1, step 1)."""
+    if not request.user.has_perm("grievances.register_grievance"):
+        raise PermissionDenied
+    duplicate = None
+    if request.method == "POST":
+        form = grievance_forms.IntakeForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            if (
+                not data["sensitive"]
+                and not data["duplicate_override_reason"].strip()
+                and not data["confirm_duplicate"]
+            ):
+                duplicate = _open_duplicate(data)
+                if duplicate is not None:
+                    # Show the warning before saving: the agent confirms the link, or opens a
+                    # second case with a reason.
+                    form.data = form.data.copy()
+                    form.data["confirm_duplicate"] = "1"
+                    return render(request, "grievances/intake.html", {"form": form, "duplicate": duplicate})
+            try:
+                result = grievance_register(
+                    actor=request.user,
+                    programme=data["programme"],
+                    channel=data["channel"],
+                    received_at=data["received_at"],
+                    description=data["description"],
+                    is_anonymous=data["is_anonymous"] and not data["sensitive"],
+                    cnie="" if data["sensitive"] or data["is_anonymous"] else data["cnie"],
+                    phone="" if data["sensitive"] or data["is_anonymous"] else data["phone"],
+                    name="" if data["sensitive"] or data["is_anonymous"] else data["name"],
+                    sex=data["sex"],
+                    age_group=data["age_group"],
+                    region=data["region"],
+                    residence=data["residence"],
+                    identity_verified=data["identity_verified"],
+                    category=data["category"],
+                    external_reference=data["external_reference"],
+                    duplicate_override_reason=data["duplicate_override_reason"],
+                    sensitive=form.sensitive_details() if data["sensitive"] else None,
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                request.session["intake_receipt"] = {
+                    "reference": result.reference,
+                    "tracking_code": result.grievance.tracking_code if result.grievance else "",
+                    "pin": result.pin or "",
+                    "duplicate_of": result.duplicate_of.reference if result.duplicate_of else "",
+                    "grievance": result.grievance.pk if result.grievance else None,
+                    "sensitive": result.sensitive_case is not None,
+                }
+                return redirect("grievances:receipt")
+    else:
+        form = grievance_forms.IntakeForm(user=request.user)
+    return render(request, "grievances/intake.html", {"form": form, "duplicate": duplicate})
+
+
+def _open_duplicate(data) -> Grievance | None:
+    from grievances.services.intake import find_open_duplicate
+
+    if data["is_anonymous"]:
+        return None
+    return find_open_duplicate(
+        cnie=normalise_cnie(data["cnie"]), programme=data["programme"], category=data["category"]
+    )
+
+
+@login_required
+def receipt(request: HttpRequest) -> HttpResponse:
+    """What to read back to the complainant: reference, tracking code, PIN (shown this once)."""
+    receipt = request.session.pop("intake_receipt", None)
+    if receipt is None:
+        return redirect("home")
+    return render(request, "grievances/receipt.html", {"receipt": receipt})
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    """Search within the user's visibility. POST only, so CNIE and names stay out of URLs and logs."""
+    form = grievance_forms.SearchForm(request.POST or None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        term = form.cleaned_data["q"].strip()
+        visible = grievance_list_for_user(user=request.user).select_related("assigned_unit")
+        compact = term.replace(" ", "").upper()
+        query = Q(reference__iexact=term) | Q(tracking_code=compact) | Q(complainant_cnie=normalise_cnie(term))
+        phone = normalise_phone(term)
+        if phone.startswith("+212"):
+            query |= Q(complainant_phone=phone)
+        key = search_key(term)
+        if len(key) >= 3 and not any(ch.isdigit() for ch in key):
+            query |= Q(search_name__contains=key)
+        table = GrievanceTable(visible.filter(query).order_by("-received_at")[:200], orderable=False)
+        results = table
+    return render(request, "grievances/search.html", {"form": form, "results": results})
+
+
+# --- sensitive cases (GBV referent only) ------------------------------------------------------------------
+
+
+def _referent_only(request: HttpRequest) -> None:
+    if roles.GBV_REFERENT not in roles.role_codes_for(request.user):
+        raise Http404
+
+
+@login_required
+def sensitive_list(request: HttpRequest) -> HttpResponse:
+    _referent_only(request)
+    cases = (
+        SensitiveCase.objects.visible_to(request.user).select_related("programme").order_by("status", "referral_due_at")
+    )
+    return render(request, "grievances/sensitive_list.html", {"cases": cases, "now": timezone.now()})
+
+
+@login_required
+def sensitive_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = sensitive_case_get_for_user(user=request.user, pk=pk)
+    refer_form = grievance_forms.ReferForm()
+    close_form = grievance_forms.CloseSensitiveForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "refer":
+                refer_form = grievance_forms.ReferForm(request.POST)
+                if refer_form.is_valid():
+                    sensitive_case_refer(case=case, actor=request.user, **refer_form.cleaned_data)
+                    messages.success(request, _("Orientation enregistrée."))
+                    return redirect("grievances:sensitive_detail", pk=pk)
+            elif action == "close":
+                close_form = grievance_forms.CloseSensitiveForm(request.POST)
+                if close_form.is_valid():
+                    sensitive_case_close(case=case, actor=request.user, note=close_form.cleaned_data["closing_note"])
+                    messages.success(request, _("Cas clôturé."))
+                    return redirect("grievances:sensitive_detail", pk=pk)
+        except ValidationError as error:
+            _apply_errors(refer_form if action == "refer" else close_form, error)
+    history = case.history.select_related("history_user").order_by("-history_id")
+    return render(
+        request,
+        "grievances/sensitive_detail.html",
+        {
+            "case": case,
+            "overdue": case.is_referral_overdue(),
+            "refer_form": refer_form,
+            "close_form": close_form,
+            "history": history,
+        },
+    )
+
+
+def navigation_counts(user) -> dict[str, int]:
+    """Used by the context processor: the user's queues and their counts (one query)."""
+    return queue_counts(user=user)

@@ -1,0 +1,89 @@
+"""Upload and download of the files joined to a grievance.
+
+Files are never served from MEDIA_URL: the only way out is `attachment_download`, which
+checks that the user may see the grievance and serves the file as a download, with
+headers that stop a browser from rendering or sniffing it.
+"""
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from grievances.access import user_can_see_grievance
+from grievances.forms_attachments import AttachmentForm
+from grievances.models import Attachment
+from grievances.selectors import grievance_get_for_user
+from grievances.services.attachments import attachment_add
+
+logger = logging.getLogger(__name__)
+
+# A file that slipped through as something a browser can run still cannot: no script,
+# no style, no plugin, no same-origin access (sandbox), and no guessing of its type.
+_DOWNLOAD_CSP = "default-src 'none'; sandbox"
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Join a file to a grievance the user can see (404 otherwise), then back to the grievance."""
+    grievance = grievance_get_for_user(user=request.user, pk=pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+    else:
+        try:
+            attachment = attachment_add(
+                grievance=grievance,
+                actor=request.user,
+                uploaded_file=form.cleaned_data["file"],
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Pièce jointe ajoutée : %(name)s.") % {"name": attachment.original_name})
+    return redirect(reverse("grievances:detail", args=[pk]))
+
+
+@login_required
+@require_safe
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The file, as a download, to a user who may read the attachments of its grievance.
+
+    The same 404 answers an attachment that does not exist and one the user may not see,
+    so that its existence is not revealed.
+    """
+    attachment = Attachment.objects.select_related("grievance").filter(pk=pk).first()
+    if (
+        attachment is None
+        or not request.user.has_perm("grievances.view_attachment")
+        or not user_can_see_grievance(request.user, attachment.grievance)
+    ):
+        raise Http404("Pièce jointe introuvable.")
+    try:
+        handle = attachment.file.storage.open(attachment.file.name, "rb")
+    except FileNotFoundError:
+        # The row exists but storage lost the file: an operations problem to fix, not a 500.
+        logger.error("Attachment %s: file %s missing from storage", attachment.pk, attachment.file.name)
+        raise Http404("Pièce jointe introuvable.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        # The type detected from the content at upload, not one guessed from the name.
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = _DOWNLOAD_CSP
+    # Personal documents: no copy in a shared proxy or in the browser's cache.
+    response["Cache-Control"] = "private, no-store"
+    return response
