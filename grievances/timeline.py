@@ -13,6 +13,8 @@ from grievances.workflow import TRANSITION_LABELS
 # Columns of history rows that are bookkeeping, not content.
 _NOISE = {"history_id", "history_date", "history_change_reason", "history_type", "history_user", "transition", "id"}
 _HIDDEN = {"search_name", "pin_hash", "tracking_code"}
+# Links between rows of the story itself: labelled from the rows already loaded, not queried.
+_INTERNAL = {"grievance", "renews", "duplicate_of"}
 
 
 @dataclass
@@ -100,7 +102,7 @@ def _foreign_labels(rows_by_model: list[tuple]) -> dict[str, dict]:
     fields_by_name: dict[str, type] = {}
     for model, rows in rows_by_model:
         for f in _fields(model):
-            if f.is_relation:
+            if f.is_relation and f.name not in _INTERNAL:
                 related = f.related_model
                 fields_by_name[f.name] = related
                 ids = wanted.setdefault(related, set())
@@ -130,6 +132,8 @@ def grievance_timeline(grievance: Grievance) -> list[Event]:
     labels = _foreign_labels(
         [(Grievance, grievance_rows), (Commitment, commitment_rows), (Attachment, attachment_rows)]
     )
+    labels["renews"] = {row.id: f"n° {row.sequence}" for row in commitment_rows}
+    labels["grievance"] = {grievance.pk: grievance.reference}
     events = _events(grievance_rows, model=Grievance, subject="Réclamation", foreign_labels=labels)
     events += _events(
         commitment_rows,

@@ -44,7 +44,7 @@ def sensitive_case_refer(
             errors["consent_to_refer"] = "L'orientation exige le consentement de la survivante ou du survivant."
         if referred_at > timezone.now():
             errors["referred_at"] = "Cette date ne peut pas être dans le futur."
-        elif referred_at < c.received_at:
+        elif referred_at < c.received_at.replace(second=0, microsecond=0):
             errors["referred_at"] = "L'orientation ne peut pas précéder la réception."
         return errors
 

@@ -128,6 +128,12 @@ def _not_future(moment: datetime | None, field: str) -> dict[str, str]:
     return {}
 
 
+def _to_minute(moment: datetime) -> datetime:
+    """Dates typed in a form carry minutes, not seconds: an event recorded in the same
+    minute as the one it follows is in order."""
+    return moment.replace(second=0, microsecond=0)
+
+
 def _outcome_errors(outcome: str, unfounded_reason) -> dict[str, str]:
     if outcome not in Outcome.values:
         return {"outcome": "Indiquez si la réclamation est fondée ou non fondée."}
@@ -358,7 +364,7 @@ def commitment_honour(
     def validate(g: Grievance) -> dict[str, str]:
         commitment = _latest_commitment(g)
         errors = _not_future(realised_at, "realised_at")
-        if commitment and realised_at < commitment.given_at:
+        if commitment and realised_at < _to_minute(commitment.given_at):
             errors["realised_at"] = "La date de réalisation précède la date de l'engagement."
         return errors
 
@@ -453,7 +459,7 @@ def commitment_record_notification(*, commitment: Commitment, actor, notified_at
     errors = _not_future(notified_at, "notified_at")
     if locked.notified_at is not None:
         errors["notified_at"] = f"Le réclamant a déjà été informé de cet engagement le {locked.notified_at:%d/%m/%Y}."
-    if notified_at < locked.given_at:
+    if notified_at < _to_minute(locked.given_at):
         errors["notified_at"] = "La notification ne peut pas précéder l'engagement."
     if errors:
         raise ValidationError(errors)
@@ -634,7 +640,7 @@ def grievance_send_answer(
 
     def validate(g: Grievance) -> dict[str, str]:
         errors = _not_future(sent_at, "answer_sent_at")
-        if g.answer_approved_at and sent_at < g.answer_approved_at:
+        if g.answer_approved_at and sent_at < _to_minute(g.answer_approved_at):
             errors["answer_sent_at"] = "La réponse ne peut pas partir avant son approbation."
         return errors
 
@@ -717,7 +723,7 @@ def grievance_appeal(
     def validate(g: Grievance) -> dict[str, str]:
         errors = _require_text(reason, "appeal_reason", "Indiquez le motif du recours.")
         errors |= _not_future(received_at, "appealed_at")
-        if g.closure_validated_at and received_at < g.closure_validated_at:
+        if g.closure_validated_at and received_at < _to_minute(g.closure_validated_at):
             errors["appealed_at"] = "Le recours ne peut pas précéder la clôture."
         return errors
 

@@ -2,6 +2,9 @@ from urllib.parse import urlparse
 
 import pytest
 
+from pmpp import roles
+from tests.factories import UserFactory
+
 
 @pytest.fixture
 def watched_page(page, live_server):
@@ -18,3 +21,17 @@ def watched_page(page, live_server):
         ),
     )
     return page
+
+
+# Personas the browser scenarios need beyond those of tests/conftest.py. The partner liaison
+# is declared in tests/grievances/conftest.py, which browser tests do not see.
+@pytest.fixture
+def hicham(db):
+    """Partner liaison at MENPS, receives MASSAR data errors on Tayssir."""
+    return UserFactory(username="hicham", role=roles.PARTNER_LIAISON, scopes=[("menps", "tayssir")])
+
+
+@pytest.fixture
+def aicha(db):
+    """A second Chargée de clientèle at CNRA on Tayssir, working the same queue as salma."""
+    return UserFactory(username="aicha", role=roles.AGENT, scopes=[("cdg-cnra", "tayssir")])
