@@ -54,8 +54,23 @@ def home(request: HttpRequest) -> HttpResponse:
 
     queues = _queues_with_counts(request)
     alerts = [q for q in queues if q["slug"] in ("en-retard", "echeance-aujourdhui") and q["count"]]
+    sensitive = None
+    if roles.GBV_REFERENT in codes:
+        from grievances.models import SensitiveCase
+
+        visible = SensitiveCase.objects.visible_to(request.user)
+        sensitive = {
+            "open": visible.filter(status=SensitiveCase.Status.OPEN).count(),
+            "overdue": visible.referral_overdue().count(),
+        }
     return render(
         request,
         "pmpp/home.html",
-        {"workspaces": workspaces, "memberships": memberships, "queues": queues, "alerts": alerts},
+        {
+            "workspaces": workspaces,
+            "memberships": memberships,
+            "queues": queues,
+            "alerts": alerts,
+            "sensitive": sensitive,
+        },
     )

@@ -399,3 +399,15 @@ def test_the_gbv_referent_lists_and_refers_sensitive_cases(client, walk, meryem,
     client.force_login(salma)
     assert client.get(reverse("grievances:sensitive_detail", args=[case.pk])).status_code == 404
     assert client.get(reverse("grievances:sensitive_list")).status_code == 404
+
+
+def test_the_referents_home_page_says_how_many_cases_wait_for_referral(client, walk, meryem):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    walk.sensitive(channel=Channel.objects.get(code="postal"), received_at=timezone.now() - timedelta(hours=30))
+    walk.sensitive()
+    client.force_login(meryem)
+    page = client.get(reverse("home")).content.decode()
+    assert "Cas sensibles à orienter : 2, dont 1 au-delà du délai d" in page
