@@ -171,12 +171,13 @@ def assign(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
+_STEP_ORDER = list(TRANSITION_LABELS)
+
+
 def _available_steps(grievance: Grievance, user) -> list[dict]:
-    return [
-        {"name": t.name, "label": TRANSITION_LABELS[t.name]}
-        for t in grievance.get_available_user_status_transitions(user)
-        if t.name not in _NOT_OFFERED
-    ]
+    """The steps this user may take now, in the order of the workflow."""
+    names = {t.name for t in grievance.get_available_user_status_transitions(user)} - _NOT_OFFERED
+    return [{"name": name, "label": TRANSITION_LABELS[name]} for name in sorted(names, key=_STEP_ORDER.index)]
 
 
 @login_required

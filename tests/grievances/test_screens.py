@@ -411,3 +411,13 @@ def test_the_referents_home_page_says_how_many_cases_wait_for_referral(client, w
     client.force_login(meryem)
     page = client.get(reverse("home")).content.decode()
     assert "Cas sensibles à orienter : 2, dont 1 au-delà du délai d" in page
+
+
+def test_steps_are_offered_in_the_order_of_the_workflow(client, walk, salma):
+    g = walk.register()
+    client.force_login(salma)
+    assert _steps(client.get(reverse("grievances:detail", args=[g.pk]))) == [
+        "qualify",
+        "reclassify_as_request",
+        "flag_sensitive",
+    ]
