@@ -424,8 +424,11 @@ class IntakeForm(BootstrapMixin, SensitiveDetailsMixin, forms.Form):
     cnie = forms.CharField(label=_("CNIE"), max_length=20, required=False)
     phone = forms.CharField(label=_("Téléphone"), max_length=20, required=False)
     name = forms.CharField(label=_("Nom et prénom"), max_length=150, required=False)
-    sex = forms.ChoiceField(choices=Sex.choices, label=_("Sexe"), initial=Sex.UNKNOWN)
-    age_group = forms.ChoiceField(choices=AgeGroup.choices, label=_("Tranche d'âge"), initial=AgeGroup.UNKNOWN)
+    # Not required: a sensitive intake hides (and does not send) the complainant's fields.
+    sex = forms.ChoiceField(choices=Sex.choices, label=_("Sexe"), initial=Sex.UNKNOWN, required=False)
+    age_group = forms.ChoiceField(
+        choices=AgeGroup.choices, label=_("Tranche d'âge"), initial=AgeGroup.UNKNOWN, required=False
+    )
     region = forms.ModelChoiceField(queryset=Region.objects.all(), label=_("Région"), required=False)
     residence = forms.ChoiceField(choices=[("", "—"), *Residence.choices], label=_("Milieu"), required=False)
     identity_verified = forms.BooleanField(label=_("Identité vérifiée (CNIE, téléphone)"), required=False)

@@ -708,7 +708,9 @@ def grievance_close(
             "actor": actor,
             "synthesis": synthesis.strip(),
             "when": now,
-            "effective_closed_at": effective[0],
+            # A date typed to the minute can fall a few seconds before the reception time;
+            # the treatment time is never negative.
+            "effective_closed_at": max(effective[0], g.received_at),
             "external_recourse_informed": bool(external_recourse_informed),
         },
     )

@@ -275,3 +275,19 @@ def test_a_promised_date_in_the_past_is_refused(walk, youssef):
     g.refresh_from_db()
     assert g.status == S.ROUTED
     assert not g.commitments.exists()
+
+
+def test_a_date_typed_to_the_minute_never_makes_the_treatment_time_negative(walk, salma, youssef, nadia, karim):
+    g = walk.committed()
+    commitment = g.commitments.get()
+    same_minute = g.received_at.replace(second=0, microsecond=0)
+    if same_minute < commitment.given_at.replace(second=0, microsecond=0):
+        pytest.skip("the commitment was given in a later minute than the reception")
+    wf.commitment_record_notification(commitment=commitment, actor=salma, notified_at=same_minute)
+    g = wf.commitment_honour(grievance=g, actor=youssef, realised_at=same_minute)
+    g = wf.grievance_draft_answer(grievance=g, actor=salma, text="Réglé.")
+    g = wf.grievance_approve_answer(grievance=g, actor=nadia)
+    g = wf.grievance_send_answer(grievance=g, actor=salma)
+    g = wf.grievance_close(grievance=g, actor=karim, synthesis="Réglé.")
+    assert g.effective_closed_at >= g.received_at
+    assert g.treatment_delay().total_hours >= 0
