@@ -51,6 +51,8 @@ def test_the_navbar_collapses_into_a_working_menu_on_a_phone(watched_page, live_
     logout = page.get_by_role("button", name="Se déconnecter")
     expect(logout).to_be_hidden()
     page.get_by_role("button", name="Afficher le menu").click()
+    # Wait for the end of the opening animation: while "collapsing", the button still moves.
+    expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bcollapse\b.*\bshow\b"))
     expect(logout).to_be_visible()
     logout.click()
     expect(page).to_have_url(re.compile(r"/connexion/"))
