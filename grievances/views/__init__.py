@@ -208,6 +208,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachments": list(grievance.attachments.select_related("uploaded_by")),
         "attachment_form": AttachmentForm() if request.user.has_perm("grievances.add_attachment") else None,
         "steps": _available_steps(grievance, request.user),
+        "assign_form": (
+            grievance_forms.AssignForm(
+                initial={"assignee": grievance.assigned_to_id, "unit": grievance.assigned_unit_id}
+            )
+            if request.user.has_perm("grievances.assign_grievance")
+            and grievance.status not in Grievance.TERMINAL_STATES
+            else None
+        ),
         "timeline": grievance_timeline(grievance),
         "delay": grievance.treatment_delay(),
     }

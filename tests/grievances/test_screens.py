@@ -421,3 +421,15 @@ def test_steps_are_offered_in_the_order_of_the_workflow(client, walk, salma):
         "reclassify_as_request",
         "flag_sensitive",
     ]
+
+
+def test_a_grievance_is_assigned_from_its_file(client, walk, salma, youssef):
+    g = walk.register()
+    client.force_login(salma)
+    page = client.get(reverse("grievances:detail", args=[g.pk])).content.decode()
+    assert 'id="assign-form"' in page
+    detail = reverse("grievances:detail", args=[g.pk])
+    response = client.post(reverse("grievances:assign"), {"selection": g.pk, "assignee": youssef.pk, "next": detail})
+    assert response["Location"] == detail
+    g.refresh_from_db()
+    assert g.assigned_to == youssef
