@@ -35,6 +35,27 @@ _REFERENCE_MODELS = (
 _VIEW_REFERENCE = tuple(f"pmpp.view_{model}" for model in _REFERENCE_MODELS)
 _EDIT_REFERENCE = tuple(f"pmpp.{action}_{model}" for model in _REFERENCE_MODELS for action in ("add", "change"))
 
+_STAKEHOLDER_MODELS = (
+    "stakeholdergroup",
+    "stakeholder",
+    "representative",
+    "mandateverification",
+    "engagementactivity",
+    "concern",
+    "minutes",
+    "minutesattachment",
+    "campaign",
+    "budgetline",
+    "discloseddocument",
+    "correctiveaction",
+    "progressnote",
+    "risk",
+)
+_READ_REGISTRY = tuple(f"stakeholders.view_{model}" for model in _STAKEHOLDER_MODELS)
+_KEEP_REGISTRY = tuple(
+    f"stakeholders.{action}_{model}" for model in _STAKEHOLDER_MODELS for action in ("add", "change")
+) + ("stakeholders.validate_minutes",)
+
 _READ_GRIEVANCES = ("grievances.view_grievance", "grievances.view_commitment", "grievances.view_attachment")
 
 
@@ -57,7 +78,7 @@ ROLES: tuple[Role, ...] = (
         ES_FOCAL_POINT,
         "Point focal E&S",
         _("Point focal E&S"),
-        (*_VIEW_REFERENCE, "pmpp.view_membership", *_READ_GRIEVANCES),
+        (*_VIEW_REFERENCE, "pmpp.view_membership", *_READ_GRIEVANCES, *_READ_REGISTRY, *_KEEP_REGISTRY),
     ),
     Role(
         AGENT,
@@ -99,6 +120,7 @@ ROLES: tuple[Role, ...] = (
             *_VIEW_REFERENCE,
             *_READ_GRIEVANCES,
             *_grievances("approve_answer", "review_appeal", "assign_grievance", "add_attachment"),
+            *_READ_REGISTRY,
         ),
     ),
     Role(
@@ -123,7 +145,7 @@ ROLES: tuple[Role, ...] = (
         MINISTRY_VIEWER,
         "Personnel ministère (lecture)",
         _("Personnel ministère (lecture)"),
-        (*_VIEW_REFERENCE, *_READ_GRIEVANCES),
+        (*_VIEW_REFERENCE, *_READ_GRIEVANCES, *_READ_REGISTRY),
     ),
     Role(
         REFERENCE_ADMIN,

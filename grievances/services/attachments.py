@@ -124,6 +124,40 @@ def _sha256(uploaded_file: File) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class CheckedUpload:
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    content: File
+
+
+def read_checked_upload(uploaded_file: File) -> CheckedUpload:
+    """Check an upload by its content and size (any app's attachments go through here).
+
+    Refused (ValidationError on `file`): an empty file, a file over
+    `PMPP_MAX_UPLOAD_BYTES`, and any file whose first bytes are not those of an accepted
+    type, whatever its name or declared type says.
+    """
+    size = uploaded_file.size or 0
+    if size == 0:
+        raise ValidationError({"file": "Le fichier est vide."})
+    limit = max_upload_bytes()
+    if size > limit:
+        raise ValidationError({"file": f"Fichier trop volumineux : {format_size(limit)} au plus."})
+    content_type = detect_content_type(_read_head(uploaded_file))
+    if content_type is None:
+        raise ValidationError({"file": f"Type de fichier non accepté : {accepted_types_label()}."})
+    return CheckedUpload(
+        original_name=clean_original_name(uploaded_file.name or ""),
+        content_type=content_type,
+        size=size,
+        sha256=_sha256(uploaded_file),
+        content=uploaded_file,
+    )
+
+
 @transaction.atomic
 def attachment_add(*, grievance: Grievance, actor, uploaded_file: File, description: str = "") -> Attachment:
     """Join a file to a grievance: the actor may add attachments and sees the grievance.
@@ -137,15 +171,7 @@ def attachment_add(*, grievance: Grievance, actor, uploaded_file: File, descript
     if not actor.has_perm("grievances.add_attachment") or not user_can_see_grievance(actor, grievance):
         raise PermissionDenied(_REFUSED)
 
-    size = uploaded_file.size or 0
-    if size == 0:
-        raise ValidationError({"file": "Le fichier est vide."})
-    limit = max_upload_bytes()
-    if size > limit:
-        raise ValidationError({"file": f"Fichier trop volumineux : {format_size(limit)} au plus."})
-    content_type = detect_content_type(_read_head(uploaded_file))
-    if content_type is None:
-        raise ValidationError({"file": f"Type de fichier non accepté : {accepted_types_label()}."})
+    checked = read_checked_upload(uploaded_file)
     description = (description or "").strip()
     if len(description) > _DESCRIPTION_MAX_LENGTH:
         raise ValidationError(
@@ -154,10 +180,10 @@ def attachment_add(*, grievance: Grievance, actor, uploaded_file: File, descript
 
     attachment = Attachment(
         grievance=grievance,
-        original_name=clean_original_name(uploaded_file.name or ""),
-        content_type=content_type,
-        size=size,
-        sha256=_sha256(uploaded_file),
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
         description=description,
         uploaded_by=actor,
     )
