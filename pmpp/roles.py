@@ -52,9 +52,10 @@ _STAKEHOLDER_MODELS = (
     "risk",
 )
 _READ_REGISTRY = tuple(f"stakeholders.view_{model}" for model in _STAKEHOLDER_MODELS)
-_KEEP_REGISTRY = tuple(
-    f"stakeholders.{action}_{model}" for model in _STAKEHOLDER_MODELS for action in ("add", "change")
-) + ("stakeholders.validate_minutes",)
+_KEEP_REGISTRY = (
+    *(f"stakeholders.{action}_{model}" for model in _STAKEHOLDER_MODELS for action in ("add", "change")),
+    "stakeholders.validate_minutes",
+)
 
 _READ_GRIEVANCES = ("grievances.view_grievance", "grievances.view_commitment", "grievances.view_attachment")
 

@@ -79,5 +79,9 @@ def test_demo_data_has_about_two_hundred_grievances_in_every_state_with_history(
     assert SensitiveCase.objects.exists()
     assert Grievance.history.count() > 4 * Grievance.objects.count()
     assert not Grievance.history.filter(history_change_reason__isnull=True).exists()
+    from stakeholders.models import CorrectiveAction, Stakeholder
+
+    assert Stakeholder.objects.count() >= 10
+    assert CorrectiveAction.objects.filter(status="in_progress").exists()
     again = _run(grievances=200)
     assert "Réclamations de démonstration créées" not in again

@@ -59,6 +59,10 @@ class Command(BaseCommand):
         made = load_demo_grievances(count=grievances)
         if made:
             self.stdout.write(f"Réclamations de démonstration créées : {made}")
+        from stakeholders.demo import load_demo_stakeholders
+
+        if load_demo_stakeholders():
+            self.stdout.write("Registre des parties prenantes : données de démonstration créées")
         self._print_accounts(password=password, created=created)
 
     @transaction.atomic
