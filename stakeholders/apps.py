@@ -1,7 +1,20 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _load_seed_after_migrate(sender, **kwargs) -> None:
+    # The PMPP's own content (groups of §3.3, activities of §3.1, campaigns of §4, risks of
+    # §2.2) is the registry's starting point. It runs after pmpp's handler, which loads the
+    # reference data it points to (INSTALLED_APPS order), and creates only what is missing.
+    from stakeholders.seed import load_stakeholder_seed
+
+    load_stakeholder_seed()
 
 
 class StakeholdersConfig(AppConfig):
     name = "stakeholders"
     verbose_name = _("Parties prenantes")
+
+    def ready(self) -> None:
+        post_migrate.connect(_load_seed_after_migrate, sender=self, dispatch_uid="stakeholders.load_seed")

@@ -13,6 +13,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         sync_roles()
         created = load_reference_data()
+        from stakeholders.seed import load_stakeholder_seed
+
+        created.update({f"{name} (PMPP)": count for name, count in load_stakeholder_seed().items()})
         if not created:
             self.stdout.write("Référentiels déjà à jour : rien à créer.")
         for model_name, count in sorted(created.items()):
