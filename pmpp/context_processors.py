@@ -15,6 +15,8 @@ _SEARCH_ROLES = {
     roles.MINISTRY_VIEWER,
     roles.PARTNER_LIAISON,
 }
+# Who reads the stakeholder registry (SPEC §3): the focal point keeps it, the others read it.
+_REGISTRY_ROLES = {roles.ES_FOCAL_POINT, roles.MINISTRY_VIEWER, roles.HEAD_OF_BENEFICIARY_SERVICES}
 
 # (label, url name, roles that see it; None = every signed-in user). Entries whose view
 # does not exist yet are left out until the issue that builds them.
@@ -23,6 +25,8 @@ NAVIGATION = [
     (_("Nouvelle réclamation"), "grievances:intake", _INTAKE_ROLES),
     (_("Rechercher"), "grievances:search", _SEARCH_ROLES),
     (_("Cas sensibles"), "grievances:sensitive_list", {roles.GBV_REFERENT}),
+    (_("Parties prenantes"), "stakeholders:home", _REGISTRY_ROLES),
+    (_("Consultations"), "stakeholders:activity_list", _REGISTRY_ROLES),
 ]
 
 
