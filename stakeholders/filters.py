@@ -15,6 +15,7 @@ from pmpp.models import Organisation, Programme, Region
 from stakeholders.models import (
     Campaign,
     CorrectiveAction,
+    DisclosedDocument,
     EngagementActivity,
     Level,
     Representative,
@@ -149,3 +150,12 @@ class RiskFilter(StyledFilterSet):
     class Meta:
         model = Risk
         fields = ["q", "status"]
+
+
+class DocumentFilter(StyledFilterSet):
+    q = _title_search("title")
+    programme = django_filters.ModelChoiceFilter(queryset=Programme.objects.all(), label=_("Programme"))
+
+    class Meta:
+        model = DisclosedDocument
+        fields = ["q", "programme"]

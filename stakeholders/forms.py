@@ -20,6 +20,7 @@ from stakeholders.models import (
     Campaign,
     Concern,
     CorrectiveAction,
+    DisclosedDocument,
     EngagementActivity,
     Language,
     MandateVerification,
@@ -218,6 +219,15 @@ class RiskForm(RegistryForm):
         model = Risk
         fields = ["number", "title", "components", "mitigation"]
         widgets = {"mitigation": _textarea(4)}
+
+
+class DocumentForm(RegistryForm):
+    languages = _choices_list(Language, _("Langues"))
+
+    class Meta:
+        model = DisclosedDocument
+        fields = ["title", "version", "published_on", "programme", "where", "languages"]
+        widgets = {"published_on": DateInput()}
 
 
 class ConcernEditForm(RegistryForm):

@@ -20,6 +20,7 @@ from stakeholders.models import (
     Campaign,
     Concern,
     CorrectiveAction,
+    DisclosedDocument,
     EngagementActivity,
     MandateVerification,
     Minutes,
@@ -95,6 +96,10 @@ def corrective_action_list() -> QuerySet[CorrectiveAction]:
 
 def risk_list() -> QuerySet[Risk]:
     return Risk.objects.all()
+
+
+def document_list() -> QuerySet[DisclosedDocument]:
+    return DisclosedDocument.objects.select_related("programme")
 
 
 # --- alerts of the focal point ---------------------------------------------------------------------------

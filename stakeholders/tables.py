@@ -333,3 +333,26 @@ class RiskTable(RegistryTable):
 
     class Meta(RegistryTable.Meta):
         empty_text = _("Aucun risque.")
+
+
+class DocumentTable(RegistryTable):
+    title = tables.Column(verbose_name=_("Titre"), linkify=_link("document_detail"))
+    version = tables.Column(verbose_name=_("Version"))
+    published_on = tables.DateColumn(verbose_name=_("Publié le"), format="d/m/Y")
+    programme = tables.Column(verbose_name=_("Programme"), empty_values=())
+    where = tables.Column(verbose_name=_("Lieu de publication"))
+
+    export = [
+        (_("Titre"), lambda d: d.title),
+        (_("Version"), lambda d: d.version),
+        (_("Publié le"), lambda d: d.published_on),
+        (_("Programme"), lambda d: d.programme.name if d.programme_id else ""),
+        (_("Lieu de publication"), lambda d: d.where),
+        (_("Langues"), lambda d: _choices(d.languages, Language)),
+    ]
+
+    class Meta(RegistryTable.Meta):
+        empty_text = _("Aucun document.")
+
+    def render_programme(self, record) -> str:
+        return record.programme.label if record.programme_id else "—"

@@ -20,6 +20,7 @@ _LISTS = {
     "campaign": "campagnes",
     "action": "actions-correctives",
     "risk": "risques",
+    "document": "documents-divulgues",
 }
 _DETAILS = {
     "group": views.group_detail,
@@ -29,6 +30,7 @@ _DETAILS = {
     "campaign": views.campaign_detail,
     "action": views.action_detail,
     "risk": views.risk_detail,
+    "document": views.document_detail,
 }
 
 urlpatterns = [

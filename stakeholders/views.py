@@ -30,6 +30,7 @@ from stakeholders.models import (
     Campaign,
     Concern,
     CorrectiveAction,
+    DisclosedDocument,
     EngagementActivity,
     Language,
     MandateVerification,
@@ -136,6 +137,16 @@ REGISTERS = {
             "actions-correctives",
         ),
         Register(
+            "document",
+            DisclosedDocument,
+            gettext_lazy("Documents divulgués"),
+            selectors.document_list,
+            tables.DocumentTable,
+            filters.DocumentFilter,
+            forms.DocumentForm,
+            "documents-divulgues",
+        ),
+        Register(
             "risk",
             Risk,
             gettext_lazy("Registre des risques"),
@@ -200,6 +211,7 @@ def _detail_url(obj: Model) -> str:
         Campaign: "campaign",
         CorrectiveAction: "action",
         Risk: "risk",
+        DisclosedDocument: "document",
     }[type(obj)]
     return reverse(f"stakeholders:{kind}_detail", args=[obj.pk])
 
@@ -533,6 +545,20 @@ def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "status_form": forms.RiskStatusForm() if steps else None,
             "can_edit": _can_edit(request, Risk),
             "history": selectors.history_for((_("Risque"), risk.history.all())),
+        },
+    )
+
+
+@login_required
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _detail(request, DisclosedDocument, selectors.document_list(), pk)
+    return render(
+        request,
+        "stakeholders/document_detail.html",
+        {
+            "document": document,
+            "can_edit": _can_edit(request, DisclosedDocument),
+            "history": selectors.history_for((_("Document"), document.history.all())),
         },
     )
 

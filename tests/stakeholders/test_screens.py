@@ -567,3 +567,18 @@ def test_registry_pages_have_no_inline_script_nor_style_attribute(client, regist
         content = response.content.decode()
         assert not re.search(r"<script(?![^>]*\bsrc=)", content)
         assert " style=" not in content
+
+
+def test_the_disclosed_pmpp_versions_are_listed_read_and_exported(client, leila, omar):
+    from stakeholders.models import DisclosedDocument
+
+    document = DisclosedDocument.objects.get(published_on="2020-11-06")
+    client.force_login(omar)
+    listing = client.get(reverse("stakeholders:document_list")).content.decode()
+    assert escape(document.title) in listing
+    assert client.get(reverse("stakeholders:document_detail", args=[document.pk])).status_code == 200
+    assert client.get(reverse("stakeholders:document_create")).status_code == 403
+    export = b"".join(client.get(reverse("stakeholders:document_export", args=["csv"])).streaming_content)
+    assert export.startswith(b"\xef\xbb\xbf")
+    client.force_login(leila)
+    assert client.get(reverse("stakeholders:document_create")).status_code == 200
