@@ -61,6 +61,13 @@ def history_models() -> list[type[Model]]:
     ]
 
 
+def trigger_name(table: str, suffix: str, *, using: str = DEFAULT_DB_ALIAS) -> str:
+    """`<table>_<suffix>`, shortened with a hash where the database limits names (63 on PostgreSQL)."""
+    from django.db.backends.utils import truncate_name
+
+    return truncate_name(f"{table}_{suffix}", connections[using].ops.max_name_length())
+
+
 def install_history_triggers(*, using: str = DEFAULT_DB_ALIAS) -> int:
     """Put the append-only triggers on every history table of `using`; return how many tables.
 
@@ -86,14 +93,14 @@ def install_history_triggers(*, using: str = DEFAULT_DB_ALIAS) -> int:
             cursor.execute(_PG_FUNCTION_SQL)
             for table in tables:
                 cursor.execute(
-                    f"CREATE OR REPLACE TRIGGER {quote(table + '_append_only')} "
+                    f"CREATE OR REPLACE TRIGGER {quote(trigger_name(table, 'append_only', using=using))} "
                     f"BEFORE UPDATE OR DELETE ON {quote(table)} "
                     f"FOR EACH ROW EXECUTE FUNCTION {PG_TRIGGER_FUNCTION}()"
                 )
         else:
             for table in tables:
                 for operation in ("UPDATE", "DELETE"):
-                    trigger = quote(f"{table}_no_{operation.lower()}")
+                    trigger = quote(trigger_name(table, f"no_{operation.lower()}", using=using))
                     message = f"history is append-only: {operation} on {table} refused".replace("'", "''")
                     # Drop and re-create (inside the transaction) rather than IF NOT EXISTS, so
                     # that a changed definition replaces the old one, as CREATE OR REPLACE does

@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from simple_history import models as simple_history_models
 from simple_history.utils import get_history_model_for_model
 
-from pmpp.audit import history_models, history_rewrite_allowed, install_history_triggers
+from pmpp.audit import history_models, history_rewrite_allowed, install_history_triggers, trigger_name
 from pmpp.models import Programme, Region
 
 REGION_TABLE = Region.history.model._meta.db_table
@@ -112,13 +112,13 @@ def test_every_history_table_has_the_append_only_triggers():
         table = model._meta.db_table
         triggers = history_triggers(table)
         if connection.vendor == "postgresql":
-            definition = triggers[f"{table}_append_only"]
+            definition = triggers[trigger_name(table, "append_only")]
             timing_and_events, _, action = definition.partition(" ON ")
             assert {"BEFORE", "UPDATE", "DELETE"} <= set(timing_and_events.split())
             assert action.endswith("FOR EACH ROW EXECUTE FUNCTION pmpp_history_append_only()")
         else:
-            assert "BEFORE UPDATE" in triggers[f"{table}_no_update"]
-            assert "BEFORE DELETE" in triggers[f"{table}_no_delete"]
+            assert "BEFORE UPDATE" in triggers[trigger_name(table, "no_update")]
+            assert "BEFORE DELETE" in triggers[trigger_name(table, "no_delete")]
 
 
 @pytest.mark.django_db
