@@ -63,6 +63,15 @@ def home(request: HttpRequest) -> HttpResponse:
             "open": visible.filter(status=SensitiveCase.Status.OPEN).count(),
             "overdue": visible.referral_overdue().count(),
         }
+    registry = None
+    if request.user.has_perm("stakeholders.change_correctiveaction"):
+        # The focal point's dashboard says what in the plan is late (PMPP §7).
+        from stakeholders.selectors import corrective_actions_overdue, mandates_to_reverify
+
+        registry = {
+            "overdue_actions": corrective_actions_overdue().count(),
+            "mandates": mandates_to_reverify().count(),
+        }
     return render(
         request,
         "pmpp/home.html",
@@ -72,5 +81,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "queues": queues,
             "alerts": alerts,
             "sensitive": sensitive,
+            "registry": registry,
         },
     )

@@ -582,3 +582,26 @@ def test_the_disclosed_pmpp_versions_are_listed_read_and_exported(client, leila,
     assert export.startswith(b"\xef\xbb\xbf")
     client.force_login(leila)
     assert client.get(reverse("stakeholders:document_create")).status_code == 200
+
+
+def test_the_focal_points_dashboard_highlights_overdue_corrective_actions(client, leila, omar):
+    from pmpp.models import Organisation
+
+    action = CorrectiveAction(
+        title="Publier la FAQ des paiements",
+        source=CorrectiveAction.Source.GRIEVANCES,
+        owner_organisation=Organisation.objects.get(code="cdg-cnra"),
+        due_on=timezone_today() - timedelta(days=3),
+    )
+    action.save()
+    client.force_login(leila)
+    page = client.get(reverse("home")).content.decode()
+    assert "Actions correctives en retard : <strong>1</strong>" in page
+    client.force_login(omar)
+    assert 'id="registry-alerts"' not in client.get(reverse("home")).content.decode()
+
+
+def timezone_today():
+    from django.utils import timezone
+
+    return timezone.localdate()
