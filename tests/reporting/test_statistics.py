@@ -26,7 +26,7 @@ def test_quarters_and_semesters_have_the_right_bounds():
     assert Period.quarter(2023, 1) == Period(date(2023, 1, 1), date(2023, 3, 31), "T1 2023")
     assert Period.quarter(2023, 4).end == date(2023, 12, 31)
     assert Period.semester(2023, 2) == Period(date(2023, 7, 1), date(2023, 12, 31), "S2 2023")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="quarter"):
         Period.quarter(2023, 5)
 
 
