@@ -241,3 +241,6 @@ PMPP_REFERRAL_HOURS = int(os.environ.get("PMPP_REFERRAL_HOURS", "24"))
 # Four eyes: the closing officer may not close a grievance they qualified, unless a small
 # team turns this on.
 PMPP_ALLOW_SELF_CLOSE = env_bool("PMPP_ALLOW_SELF_CLOSE", False)
+# Attachments (grievances, minutes): largest accepted file. The web server in front should
+# refuse larger request bodies too (nginx client_max_body_size), so nothing big is buffered.
+PMPP_MAX_UPLOAD_BYTES = int(os.environ.get("PMPP_MAX_UPLOAD_MB", "10")) * 1024 * 1024
