@@ -27,6 +27,11 @@ NAVIGATION = [
     (_("Cas sensibles"), "grievances:sensitive_list", {roles.GBV_REFERENT}),
     (_("Parties prenantes"), "stakeholders:home", _REGISTRY_ROLES),
     (_("Consultations"), "stakeholders:activity_list", _REGISTRY_ROLES),
+    (
+        _("Tableaux de bord"),
+        "reporting:dashboard",
+        {roles.MINISTRY_VIEWER, roles.ES_FOCAL_POINT, roles.HEAD_OF_BENEFICIARY_SERVICES},
+    ),
 ]
 
 
