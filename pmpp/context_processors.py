@@ -18,6 +18,8 @@ _SEARCH_ROLES = {
 # Who reads the stakeholder registry (SPEC §3): the focal point keeps it, the others read it.
 _REGISTRY_ROLES = {roles.ES_FOCAL_POINT, roles.MINISTRY_VIEWER, roles.HEAD_OF_BENEFICIARY_SERVICES}
 
+_REPORT_READERS = {roles.MINISTRY_VIEWER, roles.ES_FOCAL_POINT, roles.HEAD_OF_BENEFICIARY_SERVICES}
+
 # (label, url name, roles that see it; None = every signed-in user). Entries whose view
 # does not exist yet are left out until the issue that builds them.
 NAVIGATION = [
@@ -27,11 +29,8 @@ NAVIGATION = [
     (_("Cas sensibles"), "grievances:sensitive_list", {roles.GBV_REFERENT}),
     (_("Parties prenantes"), "stakeholders:home", _REGISTRY_ROLES),
     (_("Consultations"), "stakeholders:activity_list", _REGISTRY_ROLES),
-    (
-        _("Tableaux de bord"),
-        "reporting:dashboard",
-        {roles.MINISTRY_VIEWER, roles.ES_FOCAL_POINT, roles.HEAD_OF_BENEFICIARY_SERVICES},
-    ),
+    (_("Tableaux de bord"), "reporting:dashboard", _REPORT_READERS),
+    (_("Rapports semestriels"), "reporting:report_list", _REPORT_READERS),
 ]
 
 

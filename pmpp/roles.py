@@ -58,6 +58,8 @@ _KEEP_REGISTRY = (
 )
 
 _READ_GRIEVANCES = ("grievances.view_grievance", "grievances.view_commitment", "grievances.view_attachment")
+_READ_REPORTS = ("reporting.view_semesterreport",)
+_PREPARE_REPORTS = ("reporting.add_semesterreport", "reporting.approve_semesterreport")
 
 
 def _grievances(*codenames: str) -> tuple[str, ...]:
@@ -79,7 +81,15 @@ ROLES: tuple[Role, ...] = (
         ES_FOCAL_POINT,
         "Point focal E&S",
         _("Point focal E&S"),
-        (*_VIEW_REFERENCE, "pmpp.view_membership", *_READ_GRIEVANCES, *_READ_REGISTRY, *_KEEP_REGISTRY),
+        (
+            *_VIEW_REFERENCE,
+            "pmpp.view_membership",
+            *_READ_GRIEVANCES,
+            *_READ_REGISTRY,
+            *_KEEP_REGISTRY,
+            *_READ_REPORTS,
+            *_PREPARE_REPORTS,
+        ),
     ),
     Role(
         AGENT,
@@ -122,6 +132,7 @@ ROLES: tuple[Role, ...] = (
             *_READ_GRIEVANCES,
             *_grievances("approve_answer", "review_appeal", "assign_grievance", "add_attachment"),
             *_READ_REGISTRY,
+            *_READ_REPORTS,
         ),
     ),
     Role(
@@ -146,7 +157,7 @@ ROLES: tuple[Role, ...] = (
         MINISTRY_VIEWER,
         "Personnel ministère (lecture)",
         _("Personnel ministère (lecture)"),
-        (*_VIEW_REFERENCE, *_READ_GRIEVANCES, *_READ_REGISTRY),
+        (*_VIEW_REFERENCE, *_READ_GRIEVANCES, *_READ_REGISTRY, *_READ_REPORTS),
     ),
     Role(
         REFERENCE_ADMIN,

@@ -11,8 +11,8 @@ import statistics as pystatistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q, QuerySet, Value
+from django.db.models.functions import Concat, TruncMonth
 from django.utils import timezone
 
 from grievances.models import Grievance
@@ -22,7 +22,8 @@ _GROUPINGS = {
     "programme": ("programme__name", "programme__name"),
     "channel": ("channel__name", "channel__name"),
     "channel_group": ("channel__is_web", "channel__is_web"),
-    "category": ("category__name", "category__name"),
+    # Categories of different programmes share names (« Autre »): the key names the programme.
+    "category": ("category_label", "category_label"),
     "region": ("region__name", "region__name"),
     "sex": ("complainant_sex", "complainant_sex"),
     "month": ("month", "month"),
@@ -147,6 +148,16 @@ def _base(*, user, period: Period, filters: Filters) -> QuerySet:
     )
 
 
+def _annotate_group(queryset: QuerySet, group: str | None) -> QuerySet:
+    if group == "month":
+        return queryset.annotate(month=TruncMonth("received_at"))
+    if group == "category":
+        return queryset.annotate(
+            category_label=Concat("category__programme__reference_prefix", Value(" · "), "category__name")
+        )
+    return queryset
+
+
 def _counts(queryset: QuerySet, *, as_of: date, group: str | None) -> dict:
     live = ~Q(status=S.DUPLICATE)
     closed = live & Q(status=S.CLOSED)
@@ -165,8 +176,7 @@ def _counts(queryset: QuerySet, *, as_of: date, group: str | None) -> dict:
     if group is None:
         return {None: queryset.aggregate(**aggregates)}
     key = _GROUPINGS[group][0]
-    if group == "month":
-        queryset = queryset.annotate(month=TruncMonth("received_at"))
+    queryset = _annotate_group(queryset, group)
     rows = queryset.values(key).annotate(**aggregates).order_by(key)
     return {row.pop(key): row for row in rows}
 
@@ -186,9 +196,7 @@ def grievance_statistics(
     for key, counts in _counts(queryset, as_of=as_of, group=group_by).items():
         results[key] = Statistics(**counts)
     # Delays and on-time closures, from the effective closure date (§6.3.2).
-    closed = queryset.filter(status=S.CLOSED, effective_closed_at__isnull=False)
-    if group_by == "month":
-        closed = closed.annotate(month=TruncMonth("received_at"))
+    closed = _annotate_group(queryset.filter(status=S.CLOSED, effective_closed_at__isnull=False), group_by)
     key_field = _GROUPINGS[group_by][0] if group_by else None
     fields = ["received_at", "effective_closed_at", "due_on", *([key_field] if key_field else [])]
     zone = timezone.get_default_timezone()

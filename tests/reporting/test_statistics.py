@@ -135,3 +135,22 @@ def test_outside_the_period_is_not_counted(walk, leila):
 def test_an_unknown_breakdown_is_refused(leila, period):
     with pytest.raises(ValueError, match="Unknown breakdown"):
         grievance_statistics(user=leila, period=period, group_by="colour")
+
+
+def test_same_named_categories_of_two_programmes_stay_apart(walk, rachid, leila, period):
+    from grievances.services.intake import grievance_register
+    from pmpp.models import ComplaintCategory
+
+    tayssir_other = ComplaintCategory.objects.get(programme__code="tayssir", code="autre")
+    walk.register(category=tayssir_other)
+    amo = Programme.objects.get(code="amo-tadamon")
+    grievance_register(
+        actor=rachid,
+        programme=amo,
+        channel=Channel.objects.get(code="walk-in"),
+        description="x",
+        cnie="CD123456",
+        category=ComplaintCategory.objects.get(programme=amo, code="autre"),
+    )
+    by_category = grievance_statistics(user=leila, period=period, group_by="category")
+    assert {label: s.received for label, s in by_category.items()} == {"TAY · Autre": 1, "AMO · Autre": 1}
