@@ -244,3 +244,6 @@ PMPP_ALLOW_SELF_CLOSE = env_bool("PMPP_ALLOW_SELF_CLOSE", False)
 # Attachments (grievances, minutes): largest accepted file. The web server in front should
 # refuse larger request bodies too (nginx client_max_body_size), so nothing big is buffered.
 PMPP_MAX_UPLOAD_BYTES = int(os.environ.get("PMPP_MAX_UPLOAD_MB", "10")) * 1024 * 1024
+# Public statistics page (/statistiques/): aggregate counts only, small cells masked.
+PMPP_PUBLIC_STATISTICS = env_bool("PMPP_PUBLIC_STATISTICS", True)
+PMPP_PUBLIC_SMALL_CELL = int(os.environ.get("PMPP_PUBLIC_SMALL_CELL", "5"))
