@@ -6,9 +6,6 @@ marked as such; an approved report shows only its frozen snapshot, on screen and
 downloads alike. Approval takes two steps: a confirmation page (GET), then its POST.
 """
 
-from datetime import date, datetime
-from decimal import Decimal
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,18 +14,21 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import get_language, gettext_lazy, override
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 from django_fsm import has_transition_perm
 
 from grievances.forms import BootstrapMixin
 from reporting import selectors, services
+from reporting.display import displayed
 from reporting.downloads import tables_csv_response, tables_xlsx_response
 from reporting.models import SemesterReport
+from reporting.pdf import PDF_LANGUAGES, semester_report_pdf
 from stakeholders.selectors import history_for
 
-DOWNLOAD_FORMATS = ("csv", "xlsx")
+DOWNLOAD_FORMATS = ("csv", "xlsx", "pdf")
 
 
 # --- forms -----------------------------------------------------------------------------------------------
@@ -83,31 +83,6 @@ def _apply_errors(form: forms.Form, error: ValidationError) -> None:
 def _require(user, permission: str) -> None:
     if not user.has_perm(permission):
         raise PermissionDenied
-
-
-def _cell(value) -> tuple[str, bool]:
-    """(text, is_number) of a table cell, in the user's language."""
-    if value is None or value == "":
-        return "—", False
-    if isinstance(value, bool):
-        return (_("Oui") if value else _("Non")), False
-    if isinstance(value, int):
-        return formats.number_format(value, force_grouping=True), True
-    if isinstance(value, float):
-        return formats.number_format(value, decimal_pos=1), True
-    if isinstance(value, Decimal):
-        exponent = value.as_tuple().exponent
-        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-        return formats.number_format(value, decimal_pos=places, force_grouping=True), True
-    if isinstance(value, datetime):
-        return formats.date_format(timezone.localtime(value), "d/m/Y H:i"), False
-    if isinstance(value, date):
-        return formats.date_format(value, "d/m/Y"), False
-    return str(value), False
-
-
-def _displayed(tables: list[selectors.ReportTable]) -> list[dict]:
-    return [{"table": table, "rows": [[_cell(value) for value in row] for row in table.rows]} for table in tables]
 
 
 def _is_latest(report: SemesterReport) -> bool:
@@ -188,7 +163,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "report": report,
             "is_draft": is_draft,
             "generated_at": selectors.moment(data.get("metadata", {}).get("generated_at")),
-            "tables": _displayed(selectors.semester_report_tables(data)),
+            "tables": displayed(selectors.semester_report_tables(data)),
             "can_approve": is_draft and has_transition_perm(report.approve, user),
             "can_new_version": not is_draft and user.has_perm("reporting.add_semesterreport") and _is_latest(report),
             "history": history_for(
@@ -269,11 +244,16 @@ def report_new_version(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    """The data shown on the report's page: the snapshot once approved, the preview of a draft."""
+    """The data shown on the report's page: the snapshot once approved, the preview of a draft.
+
+    The PDF is written in the language of `?lang=` ("fr" or "ar"), the user's by default.
+    """
     if fmt not in DOWNLOAD_FORMATS:
         raise Http404
     report = selectors.semester_report_get_for_user(user=request.user, pk=pk)
     data = selectors.semester_report_data(report=report, user=request.user)
+    if fmt == "pdf":
+        return _pdf_response(request, report=report, data=data)
     tables = selectors.semester_report_tables(data)
     if report.status == SemesterReport.Status.APPROVED:
         name = f"rapport-semestriel-S{report.semester}-{report.year}-v{report.version}"
@@ -292,3 +272,18 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt == "csv":
         return tables_csv_response(filename=f"{name}.csv", title=title, tables=tables)
     return tables_xlsx_response(filename=f"{name}.xlsx", title=title, tables=tables)
+
+
+def _pdf_response(request: HttpRequest, *, report: SemesterReport, data: dict) -> HttpResponse:
+    language = request.GET.get("lang") or ("ar" if (get_language() or "").startswith("ar") else "fr")
+    if language not in PDF_LANGUAGES:
+        raise Http404
+    with override(language):
+        tables = selectors.semester_report_tables(data)
+    content = semester_report_pdf(report=report, data=data, tables=tables, language=language)
+    name = f"rapport-semestriel-S{report.semester}-{report.year}-v{report.version}"
+    if report.status != SemesterReport.Status.APPROVED:
+        name += "-apercu"
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"{name}-{language}.pdf")
+    return response

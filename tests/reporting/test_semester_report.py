@@ -6,8 +6,6 @@ import io
 import json
 import re
 import zipfile
-from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grievances.services.intake import SensitiveDetails, grievance_register
-from pmpp.models import ComplaintCategory, Organisation, Programme
+from pmpp.models import ComplaintCategory, Programme
 from reporting import selectors
 from reporting.models import SemesterReport
 from reporting.selectors import (
@@ -27,103 +25,12 @@ from reporting.selectors import (
     protect_small_cells,
 )
 from reporting.services import semester_report_approve, semester_report_new_version, semester_report_start
-from stakeholders.models import BudgetLine, Campaign, Concern, CorrectiveAction, EngagementActivity, ProgressNote
+from tests.reporting.conftest import _saved
 
 pytestmark = pytest.mark.django_db
 
 
 # --- arrangement -----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def semester():
-    """(year, semester) of today: the walk registers grievances received now."""
-    today = timezone.localdate()
-    return today.year, 1 if today.month <= 6 else 2
-
-
-@pytest.fixture
-def mef(db):
-    return Organisation.objects.get(code="mef-db")
-
-
-def _saved(obj, *, actor, reason: str):
-    obj._change_reason = reason
-    obj._history_user = actor
-    obj.save()
-    return obj
-
-
-@pytest.fixture
-def workshop(leila, mef, tayssir):
-    """A consultation held today: 12 women, 6 men, 2 unspecified, 4 from vulnerable groups."""
-    activity = _saved(
-        EngagementActivity(
-            type=EngagementActivity.Type.WORKSHOP,
-            title="Atelier Tayssir — associations de parents, Taroudant",
-            start_date=timezone.localdate(),
-            organiser=mef,
-            participants_women=12,
-            participants_men=6,
-            participants_unspecified=2,
-            vulnerable_participants=4,
-            created_by=leila,
-        ),
-        actor=leila,
-        reason="Création",
-    )
-    activity.programmes.add(tayssir)
-    _saved(
-        Concern(
-            activity=activity,
-            theme="Montant de la bourse",
-            description="Les mères ne comprennent pas la baisse du montant.",
-            answer="Explication du barème par niveau scolaire.",
-        ),
-        actor=leila,
-        reason="Création",
-    )
-    return activity
-
-
-@pytest.fixture
-def campaign(leila, mef, tayssir):
-    campaign = _saved(
-        Campaign(
-            programme=tayssir,
-            title="Campagne radio Tayssir",
-            responsible=mef,
-            start_date=timezone.localdate() - timedelta(days=400),
-        ),
-        actor=leila,
-        reason="Création",
-    )
-    _saved(
-        BudgetLine(
-            campaign=campaign, label="Spots radio", planned_amount=Decimal("1000.00"), actual_amount=Decimal("250.50")
-        ),
-        actor=leila,
-        reason="Création",
-    )
-    return campaign
-
-
-@pytest.fixture
-def late_action(leila, mef, tayssir):
-    action = _saved(
-        CorrectiveAction(
-            title="Publier le barème des bourses",
-            source=CorrectiveAction.Source.CONSULTATION,
-            programme=tayssir,
-            owner_organisation=mef,
-            due_on=timezone.localdate() - timedelta(days=3),
-        ),
-        actor=leila,
-        reason="Création",
-    )
-    _saved(ProgressNote(action=action, text="Maquette validée, impression en cours.", percent_done=60, author=leila),
-           actor=leila, reason="Création")  # fmt: skip
-    return action
 
 
 def _tables(response) -> dict[str, list[list[str]]]:
@@ -518,7 +425,7 @@ def test_the_xlsx_download_has_one_sheet_per_section(client, leila, omar, semest
 def test_an_unknown_download_format_is_not_found(client, leila, semester):
     report = semester_report_start(actor=leila, year=semester[0], semester=semester[1])
     client.force_login(leila)
-    assert client.get(reverse("reporting:report_download", args=[report.pk, "pdf"])).status_code == 404
+    assert client.get(reverse("reporting:report_download", args=[report.pk, "docx"])).status_code == 404
 
 
 def test_the_focal_point_starts_a_report_through_the_form(client, leila, semester):
