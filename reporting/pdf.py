@@ -11,8 +11,8 @@ for Arabic, installed by scripts/system-deps.sh).
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
@@ -45,7 +45,30 @@ def _count(value) -> int | float:
 
 
 def _charts(data: dict) -> list[tuple[str, str]]:
-    """(caption, SVG) of each chart of the grievance figures, in the active language."""
+    """(caption, SVG) of each chart of the grievance figures, in the active language.
+
+    WeasyPrint does not shape Arabic inside SVG text (letters come out disjoined, left to
+    right), so in the Arabic PDF the charts' inner labels stay in French while captions and
+    every table around them are in Arabic.
+    """
+    if (get_language() or "").startswith("ar"):
+        captions = _chart_titles()
+        with override("fr"):
+            drawn = _draw_charts(data)
+        return [(captions[key], svg) for key, (_caption, svg) in zip(captions, drawn, strict=True)]
+    return _draw_charts(data)
+
+
+def _chart_titles() -> dict:
+    return {
+        "month": _("Demandes reçues par mois"),
+        "category": _("Demandes reçues par catégorie"),
+        "programme": _("Réclamations par programme"),
+        "sla": _("Respect du délai de traitement"),
+    }
+
+
+def _draw_charts(data: dict) -> list[tuple[str, str]]:
     grievances = data.get("grievances", {})
     received = _("Demandes reçues")
     months = [(_month(row.get("key", "")), _count(row.get("received"))) for row in grievances.get("by_month", [])]
@@ -61,12 +84,7 @@ def _charts(data: dict) -> list[tuple[str, str]]:
     total = grievances.get("total", {})
     on_time = _count(total.get("treated_within_deadline"))
     late = max(_count(total.get("treated")) - on_time, 0)
-    titles = {
-        "month": _("Demandes reçues par mois"),
-        "category": _("Demandes reçues par catégorie"),
-        "programme": _("Réclamations par programme"),
-        "sla": _("Respect du délai de traitement"),
-    }
+    titles = _chart_titles()
     return [
         (
             titles["month"],
