@@ -52,6 +52,35 @@ def _sheet_names(tables: Sequence) -> list[str]:
     return names
 
 
+# Tables drawn as native Excel charts next to their figures: key → chart type. The first
+# column holds the labels and the second the requests received (see _grievance_header).
+NATIVE_CHARTS = {
+    "grievances-by-month": "column",
+    "grievances-by-programme": "bar",
+    "grievances-by-category": "bar",
+    "grievances-by-channel-group": "pie",
+}
+
+
+def _add_native_chart(workbook, sheet, *, sheet_name: str, table) -> None:
+    kind = NATIVE_CHARTS.get(table.key)
+    if kind is None or not table.rows:
+        return
+    first, last = 3, 3 + len(table.rows) - 1
+    chart = workbook.add_chart({"type": kind})
+    chart.add_series(
+        {
+            "name": str(table.header[1]),
+            "categories": [sheet_name, first, 0, last, 0],
+            "values": [sheet_name, first, 1, last, 1],
+            "data_labels": {"value": True},
+        }
+    )
+    chart.set_title({"name": str(table.title)})
+    chart.set_legend({"none": kind != "pie"})
+    sheet.insert_chart(first, len(table.header) + 1, chart, {"x_scale": 1.3, "y_scale": 1.2})
+
+
 def tables_xlsx_response(*, filename: str, title: str, tables: Sequence) -> HttpResponse:
     """One workbook, one sheet per table: its title in bold, then its header (bold, frozen) and rows."""
     output = io.BytesIO()
@@ -102,6 +131,7 @@ def tables_xlsx_response(*, filename: str, title: str, tables: Sequence) -> Http
         if table.note:
             sheet.write_string(len(table.rows) + 4, 0, neutralise(str(table.note)), wrapped)
         sheet.freeze_panes(3, 1)
+        _add_native_chart(workbook, sheet, sheet_name=sheet_name, table=table)
         for column, width in widths.items():
             sheet.set_column(column, column, min(max(width + 2, _MIN_WIDTH), _MAX_WIDTH))
     workbook.close()

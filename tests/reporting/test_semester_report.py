@@ -448,3 +448,18 @@ def test_same_named_categories_of_two_programmes_are_counted_apart(walk, leila, 
         (daam.name, "Autre", 1),
         (tayssir.name, "Autre", 2),
     ]
+
+
+def test_the_xlsx_draws_native_excel_charts_of_the_grievance_figures(client, walk, leila, semester):
+    walk.register()
+    walk.closed()
+    report = _approve(semester_report_start(actor=leila, year=semester[0], semester=semester[1]), leila)
+    client.force_login(leila)
+    response = client.get(reverse("reporting:report_download", args=[report.pk, "xlsx"]))
+    with zipfile.ZipFile(io.BytesIO(response.content)) as workbook:
+        charts = [name for name in workbook.namelist() if name.startswith("xl/charts/chart")]
+        month_chart = next(
+            workbook.read(name).decode() for name in charts if "<c:barChart>" in workbook.read(name).decode()
+        )
+    assert len(charts) >= 3
+    assert "<c:barDir val=" in month_chart
