@@ -5,21 +5,10 @@ sensitive cases are listed only for the GBV referent.
 """
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from grievances.access import grievance_scope_q, sensitive_scope_q
 from grievances.models import Commitment, Grievance, SensitiveCase
-
-
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from pmpp.admin import ReadOnlyAdmin
 
 
 class CommitmentInline(admin.TabularInline):

@@ -10,6 +10,19 @@ admin.site.site_title = _("PMPP — administration")
 admin.site.index_title = _("Référentiels, utilisateurs et rôles")
 
 
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Records worked in their own screens, through their services: the admin only reads."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReferenceAdmin(SimpleHistoryAdmin):
     """Reference rows are keyed by `code` (seeds and imports rely on it): editable once, at creation."""
 

@@ -1,21 +1,7 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from pmpp.admin import ReadOnlyAdmin
 from stakeholders import models
-
-
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    """The registry is kept in its own screens, with its services; the admin only reads."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 for model in (
     models.StakeholderGroup,

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
+from pmpp.downloads import sealed_file_response
 from stakeholders import filters, forms, selectors, services, tables
 from stakeholders.charts import influence_interest_map
 from stakeholders.models import (
@@ -44,8 +45,6 @@ from stakeholders.models import (
 )
 
 PAGE_SIZES = (10, 25, 50, 100)
-# Downloaded evidence cannot run, be sniffed into something runnable, or reach the origin.
-_DOWNLOAD_CSP = "default-src 'none'; sandbox"
 
 ACTION_STEPS = {
     "start": gettext_lazy("Lancer l'action"),
@@ -755,17 +754,9 @@ def minutes_attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = MinutesAttachment.objects.filter(pk=pk).first()
     if attachment is None or not request.user.has_perm("stakeholders.view_minutesattachment"):
         raise Http404(_("Pièce jointe introuvable."))
-    try:
-        handle = attachment.file.storage.open(attachment.file.name, "rb")
-    except FileNotFoundError:
-        raise Http404(_("Pièce jointe introuvable.")) from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    return sealed_file_response(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = _DOWNLOAD_CSP
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- campaigns: budget lines -----------------------------------------------------------------------------

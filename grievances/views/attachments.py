@@ -5,8 +5,6 @@ checks that the user may see the grievance and serves the file as a download, wi
 headers that stop a browser from rendering or sniffing it.
 """
 
-import logging
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,12 +19,7 @@ from grievances.forms_attachments import AttachmentForm
 from grievances.models import Attachment
 from grievances.selectors import grievance_get_for_user
 from grievances.services.attachments import attachment_add
-
-logger = logging.getLogger(__name__)
-
-# A file that slipped through as something a browser can run still cannot: no script,
-# no style, no plugin, no same-origin access (sandbox), and no guessing of its type.
-_DOWNLOAD_CSP = "default-src 'none'; sandbox"
+from pmpp.downloads import sealed_file_response
 
 
 @login_required
@@ -69,21 +62,6 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         or not user_can_see_grievance(request.user, attachment.grievance)
     ):
         raise Http404("Pièce jointe introuvable.")
-    try:
-        handle = attachment.file.storage.open(attachment.file.name, "rb")
-    except FileNotFoundError:
-        # The row exists but storage lost the file: an operations problem to fix, not a 500.
-        logger.error("Attachment %s: file %s missing from storage", attachment.pk, attachment.file.name)
-        raise Http404("Pièce jointe introuvable.") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        # The type detected from the content at upload, not one guessed from the name.
-        content_type=attachment.content_type,
+    return sealed_file_response(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = _DOWNLOAD_CSP
-    # Personal documents: no copy in a shared proxy or in the browser's cache.
-    response["Cache-Control"] = "private, no-store"
-    return response
