@@ -70,6 +70,16 @@ class ReferenceCounter(models.Model):
         return f"{self.prefix}-{self.year}: {self.last_value}"
 
 
+# History rows are read per grievance (`id`) in order (`history_id`), never searched by
+# their other columns: an index on each foreign key would only slow down every step
+# (a grievance writes six to twelve history rows in its life).
+HISTORY_UNINDEXED_GRIEVANCE_FIELDS = [
+    "reference", "tracking_code", "programme", "channel", "created_by", "region", "not_complaint_kind", "category",
+    "qualified_by", "duplicate_of", "unfounded_reason", "assigned_to", "assigned_unit", "partner_organisation",
+    "answer_author", "answer_channel", "answer_approved_by", "closed_by",
+]  # fmt: skip
+
+
 class GrievanceQuerySet(models.QuerySet):
     def visible_to(self, user) -> "GrievanceQuerySet":
         from grievances.access import grievance_scope_q
@@ -293,7 +303,9 @@ class Grievance(FSMModelMixin, models.Model):
 
     status = FSMField(_("état"), max_length=20, choices=Status.choices, default=Status.RECEIVED, protected=True)
 
-    history = HistoricalRecords(bases=[TransitionHistory], excluded_fields=["pin_hash"])
+    history = HistoricalRecords(
+        bases=[TransitionHistory], excluded_fields=["pin_hash"], no_db_index=HISTORY_UNINDEXED_GRIEVANCE_FIELDS
+    )
     objects = GrievanceQuerySet.as_manager()
 
     class Meta:
@@ -635,7 +647,7 @@ class Commitment(FSMModelMixin, models.Model):
     realised_at = models.DateTimeField(_("réalisé le"), null=True, blank=True)
     broken_reason = models.TextField(_("motif du non-respect"), blank=True)
     status = FSMField(_("état"), max_length=10, choices=Status.choices, default=Status.PENDING, protected=True)
-    history = HistoricalRecords(bases=[TransitionHistory])
+    history = HistoricalRecords(bases=[TransitionHistory], no_db_index=["grievance", "renews", "given_by"])
 
     class Meta:
         ordering = ["grievance", "sequence"]
