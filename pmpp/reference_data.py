@@ -144,7 +144,9 @@ CHANNELS = [
     ),
     ("mobile-app", "Application mobile (SMART CNRA)", "التطبيق المحمول", "web", True, _RULE_WEB),
     ("email", "Courrier électronique", "البريد الإلكتروني", "web", True, _RULE_WEB),
-    ("social-media", "Réseaux sociaux / messagerie", "شبكات التواصل الاجتماعي", "web", True, _RULE_WEB),
+    # Submitted online (the web reception-date rule), but §6.2.6 counts « messagerie, réseaux
+    # sociaux » among the requests received « hors web ».
+    ("social-media", "Réseaux sociaux / messagerie", "شبكات التواصل الاجتماعي", "web", False, _RULE_WEB),
     ("call-centre", "Centre d'appel / téléphone (1212)", "مركز النداء / الهاتف", "phone", False, _RULE_PHONE),
     ("walk-in", "Accueil physique (guichet)", "الاستقبال المباشر (الشباك)", "walk_in", False, _RULE_WALK_IN),
     ("postal", "Courrier (Bureau d'Ordre / CAN)", "البريد (مكتب الضبط)", "postal", False, _RULE_POSTAL),
