@@ -11,22 +11,26 @@ import statistics as pystatistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Concat, TruncMonth
 from django.utils import timezone
 
 from grievances.models import Grievance
 
 S = Grievance.Status
+# Breakdown → the columns its key is made of (a tuple key when there are several).
 _GROUPINGS = {
-    "programme": ("programme__name", "programme__name"),
-    "channel": ("channel__name", "channel__name"),
-    "channel_group": ("channel__is_web", "channel__is_web"),
+    "programme": ("programme__name",),
+    "channel": ("channel__name",),
+    "channel_group": ("channel__is_web",),
     # Categories of different programmes share names (« Autre »): the key names the programme.
-    "category": ("category_label", "category_label"),
-    "region": ("region__name", "region__name"),
-    "sex": ("complainant_sex", "complainant_sex"),
-    "month": ("month", "month"),
+    "category": ("category_label",),
+    # The same, as a (programme, category) pair; no category is (programme, None).
+    "programme_category": ("programme__name", "category__name"),
+    "region": ("region__name",),
+    "sex": ("complainant_sex",),
+    "month": ("month",),
 }
 
 
@@ -102,6 +106,9 @@ class Statistics:
     appeals: int = 0
     duplicates: int = 0
     delays_hours: list[float] = field(default_factory=list, repr=False)
+    # Computed by the database (PostgreSQL) instead of from `delays_hours`.
+    average_hours: float | None = field(default=None, repr=False)
+    median_hours: float | None = field(default=None, repr=False)
 
     @property
     def treated_within_deadline_rate(self) -> float | None:
@@ -114,10 +121,14 @@ class Statistics:
 
     @property
     def average_delay_hours(self) -> float | None:
+        if self.average_hours is not None:
+            return round(self.average_hours, 1)
         return round(pystatistics.fmean(self.delays_hours), 1) if self.delays_hours else None
 
     @property
     def median_delay_hours(self) -> float | None:
+        if self.median_hours is not None:
+            return round(self.median_hours, 1)
         return round(pystatistics.median(self.delays_hours), 1) if self.delays_hours else None
 
     @property
@@ -175,10 +186,14 @@ def _counts(queryset: QuerySet, *, as_of: date, group: str | None) -> dict:
     }
     if group is None:
         return {None: queryset.aggregate(**aggregates)}
-    key = _GROUPINGS[group][0]
+    keys = _GROUPINGS[group]
     queryset = _annotate_group(queryset, group)
-    rows = queryset.values(key).annotate(**aggregates).order_by(key)
-    return {row.pop(key): row for row in rows}
+    rows = queryset.values(*keys).annotate(**aggregates).order_by(*keys)
+    return {_key(tuple(row.pop(k) for k in keys)): row for row in rows}
+
+
+def _key(values: tuple):
+    return values[0] if len(values) == 1 else values
 
 
 def grievance_statistics(
@@ -206,6 +221,14 @@ def grievance_statistics_by(
     filters = filters or Filters()
     as_of = as_of or timezone.localdate()
     queryset = _base(user=user, period=period, filters=filters)
+    if connection.vendor == "postgresql":
+        return _by_grouping_sets(queryset, group_bys=group_bys, as_of=as_of)
+    return _portable(queryset, group_bys=group_bys, as_of=as_of)
+
+
+def _portable(queryset: QuerySet, *, group_bys: list, as_of: date) -> dict:
+    """Any database: one aggregate query per breakdown, then the closed grievances read once
+    for their delays (SQLite, the development default)."""
     results: dict = {
         group: {key: Statistics(**counts) for key, counts in _counts(queryset, as_of=as_of, group=group).items()}
         for group in group_bys
@@ -215,15 +238,167 @@ def grievance_statistics_by(
     for group in group_bys:
         closed = _annotate_group(closed, group)
     keyed = [group for group in group_bys if group is not None]
-    fields = ["received_at", "effective_closed_at", "due_on", *(_GROUPINGS[group][0] for group in keyed)]
+    columns = {group: _GROUPINGS[group] for group in keyed}
+    fields = ["received_at", "effective_closed_at", "due_on", *(c for group in keyed for c in columns[group])]
     zone = timezone.get_default_timezone()
     for row in closed.values_list(*fields).iterator(chunk_size=5000):
         received_at, closed_at, due_on = row[:3]
         hours = max(0.0, (closed_at - received_at).total_seconds() / 3600)
         on_time = closed_at.astimezone(zone).date() <= due_on
-        keys = dict(zip(keyed, row[3:], strict=True))
+        values, keys = row[3:], {}
+        for group in keyed:
+            width = len(columns[group])
+            keys[group], values = _key(values[:width]), values[width:]
         for group in group_bys:
             stats = results[group].setdefault(keys.get(group), Statistics())
             stats.delays_hours.append(hours)
             stats.treated_within_deadline += on_time
     return results
+
+
+# --- PostgreSQL: every breakdown in one scan ---------------------------------------------------------------
+
+# The row-level columns the aggregates read, as aliases of the base query.
+_ROW_COLUMNS = {
+    "s_status": "status",
+    "s_kind": "request_kind",
+    "s_outcome": "outcome",
+    "s_appeals": "appeal_count",
+    "s_due": "due_on",
+    "s_received": "received_at",
+    "s_closed": "effective_closed_at",
+}
+
+
+# Integer keys group faster than names: the database groups by ids, names are put back after.
+_ID_GROUPINGS = {
+    "programme": ("programme_id",),
+    "channel": ("channel_id",),
+    "channel_group": ("channel__is_web",),
+    "category": ("category_id",),
+    "programme_category": ("programme_id", "category_id"),
+    "region": ("region_id",),
+    "sex": ("complainant_sex",),
+    "month": ("month",),
+}
+
+
+def _labeller(group_bys: list):
+    """Turns the id keys of `_ID_GROUPINGS` into the keys of the portable path (names)."""
+    from pmpp.models import Channel, ComplaintCategory, Programme, Region
+
+    wanted = set(group_bys)
+    programmes = (
+        dict(Programme.objects.values_list("pk", "name")) if wanted & {"programme", "programme_category"} else {}
+    )
+    channels = dict(Channel.objects.values_list("pk", "name")) if "channel" in wanted else {}
+    regions = dict(Region.objects.values_list("pk", "name")) if "region" in wanted else {}
+    categories = {}
+    if wanted & {"category", "programme_category"}:
+        categories = {
+            pk: (f"{prefix} · {name}", name)
+            for pk, prefix, name in ComplaintCategory.objects.values_list("pk", "programme__reference_prefix", "name")
+        }
+
+    def label(group: str, parts: tuple):
+        if group == "programme":
+            return programmes.get(parts[0])
+        if group == "channel":
+            return channels.get(parts[0])
+        if group == "region":
+            return regions.get(parts[0])
+        if group == "category":
+            return categories[parts[0]][0] if parts[0] is not None else None
+        if group == "programme_category":
+            return (programmes.get(parts[0]), categories[parts[1]][1] if parts[1] is not None else None)
+        if group == "month":
+            return _local(parts[0])
+        return parts[0]
+
+    return label
+
+
+def _by_grouping_sets(queryset: QuerySet, *, group_bys: list, as_of: date) -> dict:
+    """The same figures as the portable path, from one query: GROUPING SETS over the period's
+    rows, delays averaged and their median taken (percentile_cont) by the database.
+
+    At a million grievances a semester holds a few hundred thousand rows: reading the closed
+    ones into Python once per breakdown took seconds; this is one scan and no rows sent back.
+    """
+    keyed = [group for group in group_bys if group is not None]
+    if "month" in keyed:
+        queryset = _annotate_group(queryset, "month")
+    aliases: dict[str, str] = {}  # key column path → alias
+    for group in keyed:
+        for path in _ID_GROUPINGS[group]:
+            aliases.setdefault(path, f"k{len(aliases)}")
+    selected = queryset.order_by().values(
+        **{alias: F(path) for path, alias in aliases.items()},
+        **{alias: F(column) for alias, column in _ROW_COLUMNS.items()},
+    )
+    base_sql, params = selected.query.sql_with_params()
+    sets = {group: tuple(aliases[path] for path in _ID_GROUPINGS[group]) if group else () for group in group_bys}
+    label = _labeller(keyed)
+    by_columns = {frozenset(columns): group for group, columns in sets.items()}
+    all_keys = list(aliases.values())
+    grouping = ", ".join(f"({', '.join(columns)})" for columns in dict.fromkeys(sets.values()))
+    flags = ", ".join(f"GROUPING({alias})" for alias in all_keys) or "0"
+    live = "s_status <> 'duplicate'"
+    closed = "s_status = 'closed'"
+    timed = f"{closed} AND s_closed IS NOT NULL"
+    zone = timezone.get_default_timezone_name()
+    sql = f"""
+        SELECT {flags}{"".join(f", {alias}" for alias in all_keys)},
+            COUNT(*) FILTER (WHERE {live}),
+            COUNT(*) FILTER (WHERE {live} AND s_kind = 'complaint'),
+            COUNT(*) FILTER (WHERE {live} AND s_kind = 'request'),
+            COUNT(*) FILTER (WHERE {live} AND s_outcome = 'founded'),
+            COUNT(*) FILTER (WHERE {live} AND s_outcome = 'unfounded'),
+            COUNT(*) FILTER (WHERE {closed}),
+            COUNT(*) FILTER (WHERE {live} AND s_status <> 'closed'),
+            COUNT(*) FILTER (WHERE {live} AND s_status <> 'closed' AND s_due < %s),
+            COUNT(*) FILTER (WHERE {live} AND s_appeals > 0),
+            COUNT(*) FILTER (WHERE s_status = 'duplicate'),
+            COUNT(*) FILTER (WHERE {timed} AND (s_closed AT TIME ZONE %s)::date <= s_due),
+            AVG(hours) FILTER (WHERE {timed}),
+            PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY hours) FILTER (WHERE {timed})
+        FROM (
+            SELECT *, GREATEST(0, EXTRACT(EPOCH FROM (s_closed - s_received)) / 3600)::float AS hours
+            FROM ({base_sql}) AS period_rows
+        ) AS timed_rows
+        GROUP BY GROUPING SETS ({grouping})
+    """  # noqa: S608 — aliases and SQL are ours; values travel as parameters
+    results: dict = {group: {} for group in group_bys}
+    count_names = [
+        "received", "complaints", "not_complaints", "founded", "unfounded", "treated", "open", "overdue",
+        "appeals", "duplicates", "treated_within_deadline",
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [as_of, zone, *params])  # in the order they appear in the text
+        for row in cursor.fetchall():
+            width = len(all_keys) if all_keys else 1
+            flags_row, keys_row, figures = row[:width], row[width : width + len(all_keys)], row[width + len(all_keys) :]
+            grouped = frozenset(alias for alias, flag in zip(all_keys, flags_row, strict=False) if flag == 0)
+            group = by_columns.get(grouped)
+            if group not in results:
+                continue
+            values = dict(zip(all_keys, keys_row, strict=True))
+            key = label(group, tuple(values[alias] for alias in sets[group])) if group else None
+            counts = dict(zip(count_names, figures[:11], strict=True))
+            results[group][key] = Statistics(**counts, average_hours=figures[11], median_hours=figures[12])
+    if None in results and None not in results[None]:
+        results[None][None] = Statistics()
+    # In key order, nulls last, as the portable path's ORDER BY gives them.
+    return {group: dict(sorted(rows.items(), key=lambda item: _order(item[0]))) for group, rows in results.items()}
+
+
+def _local(value):
+    # A month truncated in local time comes back naive from a raw cursor; the ORM makes it aware.
+    if isinstance(value, datetime) and timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
+
+
+def _order(key) -> tuple:
+    parts = key if isinstance(key, tuple) else (key,)
+    return tuple((part is None, part if part is not None else 0) for part in parts)
