@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import xlsxwriter
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 
@@ -120,14 +120,15 @@ def xlsx_response(*, filename: str, sheet_title: str, header: Sequence[str], row
 
     Text is written with `write_string` after `neutralise`, so it is stored as a string
     whatever it starts with; numbers stay numbers and dates are real dates in Casablanca
-    time. XlsxWriter runs in constant-memory mode on a temporary file, so the rows are
-    flushed to disk as they come; the finished file is then returned in one piece (a zip
-    cannot be streamed before it is complete). Bold, frozen header row; right-to-left
-    sheet when the user works in Arabic.
+    time. XlsxWriter runs in constant-memory mode, so the rows are flushed to disk as they
+    come; the finished file (a zip cannot be sent before it is complete) is then streamed
+    from an anonymous temporary file, which disappears when the response is closed. Bold,
+    frozen header row; right-to-left sheet when the user works in Arabic.
     """
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as output:
+    output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 — closed by the FileResponse
+    try:
         workbook = xlsxwriter.Workbook(
-            output.name,
+            output,
             {
                 "constant_memory": True,
                 "in_memory": False,
@@ -171,8 +172,8 @@ def xlsx_response(*, filename: str, sheet_title: str, header: Sequence[str], row
             worksheet.set_column(column, column, min(max(width + 2, _MIN_WIDTH), _MAX_WIDTH))
         workbook.close()
         output.seek(0)
-        content = output.read()
-
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    except BaseException:
+        output.close()
+        raise
+    response = FileResponse(output, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
     return response

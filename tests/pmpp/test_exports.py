@@ -98,7 +98,7 @@ def test_the_csv_is_produced_lazily_from_the_rows():
 
 
 def _xlsx(response) -> dict[str, str]:
-    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+    with zipfile.ZipFile(io.BytesIO(response.getvalue())) as archive:
         return {name: archive.read(name).decode() for name in archive.namelist() if name.endswith(".xml")}
 
 
@@ -180,3 +180,14 @@ def test_a_sheet_title_excel_would_refuse_is_made_acceptable():
     sheet_name = _parse(parts["xl/workbook.xml"]).find(f"{MAIN}sheets/{MAIN}sheet").get("name")
     assert len(sheet_name) <= 31
     assert not set("[]:*?/\\") & set(sheet_name)
+
+
+@pytest.mark.django_db  # closing a response signals the end of a request, which touches the connections
+def test_the_xlsx_is_streamed_from_a_temporary_file_that_disappears_when_sent():
+    response = xlsx_response(filename="r.xlsx", sheet_title="Export", header=HEADER, rows=ROWS)
+    assert response.streaming
+    assert response["Content-Disposition"] == 'attachment; filename="r.xlsx"'
+    source = response.file_to_stream
+    assert response.getvalue().startswith(b"PK")
+    response.close()
+    assert source.closed

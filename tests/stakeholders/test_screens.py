@@ -297,7 +297,7 @@ def test_xlsx_export_is_a_spreadsheet(client, registry, leila):
     client.force_login(leila)
     response = _get(client, "campaign_export", "xlsx")
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert response.content.startswith(b"PK")
+    assert response.getvalue().startswith(b"PK")
 
 
 # --- lists: same queries whatever the number of rows -----------------------------------------------------
