@@ -6,9 +6,12 @@ read the whole project. The page costs a fixed number of queries (one aggregate 
 delay read per breakdown, plus the reference lists of the filter form), whatever the
 number of grievances.
 
-The filter travels in the query string and holds reference data and dates only.
+The filter travels in the query string and holds reference data and dates only. The CSV
+download is one flat table; the XLSX download has one sheet per section, with native Excel
+charts beside the figures (see `export_tables`).
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -21,9 +24,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from grievances.models import Sex
-from pmpp.exports import csv_response, xlsx_response
+from pmpp.exports import csv_response
 from reporting import charts
+from reporting.downloads import tables_xlsx_response
 from reporting.forms import DashboardFilterForm
+from reporting.selectors import ReportTable
 from reporting.statistics import Period, Statistics, grievance_statistics_by
 
 PERMISSION = "grievances.view_grievance"
@@ -110,6 +115,7 @@ class Chart:
     label_heading: str
     value_heading: str
     rows: list[tuple[str, int | float]]
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -142,7 +148,13 @@ def _labeller(group: str, form: DashboardFilterForm):
     by_name = {
         "programme": {programme.name: programme.label for programme in form.programmes},
         "channel": {channel.name: channel.label for channel in form.channels},
-        "category": {category.name: category.label for category in form.categories},
+        # The statistics name a category « PREFIX · Nom » (programmes share category names).
+        "category": {
+            f"{category.programme.reference_prefix} · {category.name}": (
+                f"{category.programme.reference_prefix} · {category.label}"
+            )
+            for category in form.categories
+        },
         "region": {region.name: region.label for region in form.regions},
     }
     missing = {"category": _("Non catégorisée"), "region": _("Région non renseignée")}
@@ -210,6 +222,18 @@ def _charts(overall: Statistics, months: list[Row], by_key: dict, *, period_mont
     overdue = [(row.label, row.stats.overdue) for row in by_key["programme"].rows]
     on_time = overall.treated_within_deadline
     late = overall.treated - on_time
+    descriptions = {
+        "chart-trend": _("Nombre de demandes reçues chaque mois de la période, doublons exclus."),
+        "chart-category": _("Nombre de demandes reçues dans la période, par catégorie de réclamation."),
+        "chart-channel": _("Nombre de demandes reçues dans la période, par canal de réception."),
+        "chart-sla": _(
+            "Demandes traitées dans la période : clôturées au plus tard à leur échéance, ou après "
+            "(date de clôture effective)."
+        ),
+        "chart-overdue": _(
+            "Demandes reçues dans la période, toujours ouvertes et dont l'échéance de traitement est passée."
+        ),
+    }
     specs = [
         (
             "chart-trend",
@@ -218,7 +242,7 @@ def _charts(overall: Statistics, months: list[Row], by_key: dict, *, period_mont
                 trend,
                 chart_id="chart-trend",
                 title=_("Demandes reçues par mois"),
-                description=_("Nombre de demandes reçues chaque mois de la période, doublons exclus."),
+                description=descriptions["chart-trend"],
                 x_label=_("Mois de réception"),
                 y_label=received,
             ),
@@ -233,7 +257,7 @@ def _charts(overall: Statistics, months: list[Row], by_key: dict, *, period_mont
                 categories,
                 chart_id="chart-category",
                 title=_("Demandes reçues par catégorie"),
-                description=_("Nombre de demandes reçues dans la période, par catégorie de réclamation."),
+                description=descriptions["chart-category"],
                 x_label=received,
                 y_label=_("Catégorie"),
             ),
@@ -248,7 +272,7 @@ def _charts(overall: Statistics, months: list[Row], by_key: dict, *, period_mont
                 channels,
                 chart_id="chart-channel",
                 title=_("Demandes reçues par canal"),
-                description=_("Nombre de demandes reçues dans la période, par canal de réception."),
+                description=descriptions["chart-channel"],
                 x_label=_("Canal de réception"),
                 y_label=received,
             ),
@@ -264,10 +288,7 @@ def _charts(overall: Statistics, months: list[Row], by_key: dict, *, period_mont
                 late=late,
                 chart_id="chart-sla",
                 title=_("Respect du délai de traitement"),
-                description=_(
-                    "Demandes traitées dans la période : clôturées au plus tard à leur échéance, ou après "
-                    "(date de clôture effective)."
-                ),
+                description=descriptions["chart-sla"],
             ),
             _("Délai"),
             _("Demandes traitées"),
@@ -280,9 +301,7 @@ def _charts(overall: Statistics, months: list[Row], by_key: dict, *, period_mont
                 overdue,
                 chart_id="chart-overdue",
                 title=_("Demandes en retard par programme"),
-                description=_(
-                    "Demandes reçues dans la période, toujours ouvertes et dont l'échéance de traitement est passée."
-                ),
+                description=descriptions["chart-overdue"],
                 x_label=_("Demandes en retard"),
                 y_label=_("Programme"),
                 fill=charts.LATE_FILL,
@@ -292,7 +311,7 @@ def _charts(overall: Statistics, months: list[Row], by_key: dict, *, period_mont
             overdue,
         ),
     ]
-    return [Chart(*spec) for spec in specs]
+    return [Chart(*spec, description=descriptions[spec[0]]) for spec in specs]
 
 
 def _form(request: HttpRequest) -> DashboardFilterForm:
@@ -330,19 +349,92 @@ def export_rows(data: Dashboard, form: DashboardFilterForm) -> list[list]:
     return rows
 
 
+def _sheet_name(title: str) -> str:
+    """A section title as a sheet name: Excel refuses « / » in one (« Web / non web »)."""
+    return re.sub(r"\s*/\s*", " - ", str(title))
+
+
+def export_tables(data: Dashboard, form: DashboardFilterForm) -> list[ReportTable]:
+    """The sections of the XLSX download, one sheet each, built like the semester report's tables.
+
+    The keys are those of the semester report where the figures are the same (requests by
+    month, programme, category, web or not), so that `downloads.NATIVE_CHARTS` draws the same
+    native chart beside them. Each breakdown's first figure column is the requests received,
+    which its chart reads; the deadline and backlog tables are those under the page's charts.
+    """
+    headings = [str(label) for _name, label in FIGURES]
+    empty = _("Aucune demande pour ces filtres.")
+    by_id = {chart.id: chart for chart in data.charts}
+    tables = [
+        ReportTable(
+            "dashboard",
+            _("Chiffres clés"),
+            _("Chiffres clés"),
+            [_("Indicateur"), _("Valeur")],
+            [
+                [_("Période"), data.period_label],
+                *([_("Filtre : %(name)s") % {"name": name}, value] for name, value in form.active_filters()),
+                *([figure.label, figure.value] for figure in data.figures),
+            ],
+            note=_(
+                "Chiffres des demandes reçues dans la période, limités aux programmes que vous pouvez consulter. "
+                "Les doublons sont rattachés à la demande d'origine et comptés à part ; les cas sensibles "
+                "VBG/EAS/HS n'y figurent jamais. Délais mesurés de la réception à la date de clôture effective."
+            ),
+        ),
+        ReportTable(
+            "grievances-by-month",
+            _("Par mois"),
+            _("Par mois"),
+            [_("Mois"), *headings],
+            [[row.label, *row.values] for row in data.months],
+            note=by_id["chart-trend"].description,
+        ),
+    ]
+    for breakdown in data.breakdowns:
+        tables.append(
+            ReportTable(
+                f"grievances-by-{breakdown.key.replace('_', '-')}",
+                breakdown.title,
+                _sheet_name(breakdown.title),
+                [breakdown.label_heading, *headings],
+                [[row.label, *row.values] for row in breakdown.rows],
+                note="" if breakdown.rows else empty,
+            )
+        )
+    for chart_id, key, sheet in (
+        ("chart-sla", "grievances-sla", by_id["chart-sla"].title),
+        ("chart-overdue", "grievances-overdue", _("En retard")),
+    ):
+        chart = by_id[chart_id]
+        tables.append(
+            ReportTable(
+                key,
+                chart.title,
+                sheet,
+                [chart.label_heading, chart.value_heading],
+                [[label, value] for label, value in chart.rows],
+                note=chart.description if chart.rows else empty,
+            )
+        )
+    return tables
+
+
 @login_required
 def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The key figures and breakdowns of the current filter, as CSV or XLSX."""
+    """The key figures and breakdowns of the current filter: a flat CSV, or a workbook with charts."""
     if fmt not in ("csv", "xlsx"):
         raise Http404
     form = _form(request)
     if not form.is_valid():
         return HttpResponseBadRequest(_("Filtre invalide."))
     data = build_dashboard(user=request.user, form=form)
-    header = [_("Ventilation"), _("Valeur"), *(str(label) for _name, label in FIGURES)]
     filename = f"tableau-de-bord-{data.period.start:%Y%m%d}-{data.period.end:%Y%m%d}"
     if fmt == "csv":
+        header = [_("Ventilation"), _("Valeur"), *(str(label) for _name, label in FIGURES)]
         return csv_response(filename=f"{filename}.csv", header=header, rows=export_rows(data, form))
-    return xlsx_response(
-        filename=f"{filename}.xlsx", sheet_title=_("Tableau de bord"), header=header, rows=export_rows(data, form)
+    return tables_xlsx_response(
+        filename=f"{filename}.xlsx",
+        title=f"{_('Tableau de bord')} — {data.period_label}",
+        tables=export_tables(data, form),
     )

