@@ -51,6 +51,16 @@ class AgeGroup(models.TextChoices):
     UNKNOWN = "unknown", _("Non précisé")
 
 
+class ContactPreference(models.TextChoices):
+    """How the complainant wishes to be told of the acknowledgement, commitments and the answer."""
+
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("Courrier électronique")
+    PHONE = "phone", _("Appel téléphonique")
+    POSTAL = "postal", _("Courrier postal")
+    NONE = "none", _("Aucun : je suivrai ma réclamation en ligne")
+
+
 class Residence(models.TextChoices):
     URBAN = "urban", _("Urbain")
     RURAL = "rural", _("Rural")
@@ -160,6 +170,14 @@ class Grievance(FSMModelMixin, models.Model):
     complainant_cnie = models.CharField(_("CNIE"), max_length=12, blank=True)
     complainant_phone = models.CharField(_("téléphone"), max_length=20, blank=True)
     complainant_name = models.CharField(_("nom et prénom"), max_length=150, blank=True)
+    complainant_email = models.EmailField(_("courrier électronique"), max_length=254, blank=True)
+    preferred_contact = models.CharField(
+        _("canal de contact préféré"),
+        max_length=10,
+        choices=ContactPreference.choices,
+        blank=True,
+        help_text=_("Vide : le canal de réception de la réclamation."),
+    )
     # The name without accents, in lower case, so that « Zahra » finds « ZAHRÂ » on any database.
     search_name = models.CharField(max_length=150, blank=True, editable=False)
     complainant_sex = models.CharField(_("sexe"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
@@ -296,6 +314,9 @@ class Grievance(FSMModelMixin, models.Model):
     external_recourse_informed_at = models.DateTimeField(
         _("informé du recours au Médiateur et aux tribunaux le"), null=True, blank=True
     )
+    # The complainant's rating of the treatment, given once from the tracking page after closure.
+    satisfaction_rating = models.PositiveSmallIntegerField(_("satisfaction (1 à 5)"), null=True, blank=True)
+    satisfaction_rated_at = models.DateTimeField(_("satisfaction exprimée le"), null=True, blank=True)
 
     # Deadlines (recomputed by the services)
     due_on = models.DateField(_("échéance de traitement"))
@@ -344,7 +365,8 @@ class Grievance(FSMModelMixin, models.Model):
                 name="grievance_external_reference_per_channel",
             ),
             models.CheckConstraint(
-                condition=Q(is_anonymous=False) | Q(complainant_cnie="", complainant_phone="", complainant_name=""),
+                condition=Q(is_anonymous=False)
+                | Q(complainant_cnie="", complainant_phone="", complainant_name="", complainant_email=""),
                 name="grievance_anonymous_has_no_identity",
             ),
             models.CheckConstraint(
@@ -365,6 +387,11 @@ class Grievance(FSMModelMixin, models.Model):
                 name="grievance_duplicate_links_original",
             ),
             models.CheckConstraint(condition=Q(appeal_count__lte=1), name="grievance_one_appeal"),
+            models.CheckConstraint(
+                condition=Q(satisfaction_rating__isnull=True)
+                | Q(satisfaction_rating__gte=1, satisfaction_rating__lte=5, satisfaction_rated_at__isnull=False),
+                name="grievance_satisfaction_one_to_five",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -454,6 +481,7 @@ class Grievance(FSMModelMixin, models.Model):
         # survivor stays on the ordinary record (SPEC §5.5).
         self.is_anonymous = True
         self.complainant_cnie = self.complainant_phone = self.complainant_name = self.search_name = ""
+        self.complainant_email = ""
         self.description = ""
         self.subject = ""
 

@@ -15,6 +15,9 @@ urlpatterns = [
     path("", include("grievances.urls")),
     path("", include("stakeholders.urls")),
     path("", include("reporting.urls")),
+    path("", include("portal.urls")),
+    path("", include("imports.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True)),

@@ -13,11 +13,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
 from grievances import deadlines
-from grievances.models import AgeGroup, Grievance, Residence, SensitiveCase, Sex
+from grievances.models import AgeGroup, ContactPreference, Grievance, Residence, SensitiveCase, Sex
 from grievances.services.references import new_pin, new_tracking_code, next_reference
 from pmpp.models import Channel, DeadlinePolicy, Programme, PublicHoliday
 
@@ -147,6 +148,24 @@ def _validate_identity(*, is_anonymous: bool, cnie: str, phone: str, name: str) 
     return errors
 
 
+def _contact_errors(*, is_anonymous: bool, email: str, phone: str, preferred_contact: str) -> dict[str, str]:
+    errors = {}
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["complainant_email"] = "Adresse électronique invalide."
+        if is_anonymous:
+            errors["complainant_email"] = "Une réclamation anonyme ne comporte pas d'adresse électronique."
+    if preferred_contact and preferred_contact not in ContactPreference.values:
+        errors["preferred_contact"] = "Canal de contact inconnu."
+    elif preferred_contact == ContactPreference.EMAIL and not email:
+        errors["complainant_email"] = "Indiquez l'adresse électronique à laquelle vous répondre."
+    elif preferred_contact in (ContactPreference.SMS, ContactPreference.PHONE) and not phone:
+        errors["complainant_phone"] = "Indiquez le numéro de téléphone auquel vous répondre."
+    return errors
+
+
 @transaction.atomic
 def grievance_register(
     *,
@@ -159,6 +178,8 @@ def grievance_register(
     cnie: str = "",
     phone: str = "",
     name: str = "",
+    email: str = "",
+    preferred_contact: str = "",
     sex: str = Sex.UNKNOWN,
     age_group: str = AgeGroup.UNKNOWN,
     region=None,
@@ -185,8 +206,10 @@ def grievance_register(
         )
 
     cnie, phone, name = normalise_cnie(cnie), normalise_phone(phone), (name or "").strip()
+    email = (email or "").strip().lower()
     description = (description or "").strip()
     errors = _validate_identity(is_anonymous=is_anonymous, cnie=cnie, phone=phone, name=name)
+    errors |= _contact_errors(is_anonymous=is_anonymous, email=email, phone=phone, preferred_contact=preferred_contact)
     if not description:
         errors["description"] = "Décrivez l'objet de la réclamation."
     if category is not None and category.programme_id != programme.pk:
@@ -227,6 +250,8 @@ def grievance_register(
         complainant_cnie=cnie,
         complainant_phone=phone,
         complainant_name=name,
+        complainant_email=email,
+        preferred_contact=preferred_contact,
         search_name=search_key(name),
         complainant_sex=sex,
         complainant_age_group=age_group,

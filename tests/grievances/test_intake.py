@@ -241,3 +241,35 @@ def test_references_stay_unique_under_concurrent_creation(walk):
         thread.join()
     assert errors == []
     assert len(set(references)) == 8
+
+
+def test_the_complainant_may_give_an_email_and_how_to_be_answered(walk):
+    grievance = grievance_register(
+        actor=walk.agent,
+        programme=walk.programme,
+        channel=walk.channel,
+        description="Bourse non versée.",
+        cnie="AB123456",
+        email="  Fatima.Benali@Example.ma ",
+        preferred_contact="email",
+    ).grievance
+    assert (grievance.complainant_email, grievance.preferred_contact) == ("fatima.benali@example.ma", "email")
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"cnie": "AB123456", "email": "pas-une-adresse"}, "complainant_email", "Adresse électronique invalide"),
+        ({"cnie": "AB123456", "preferred_contact": "email"}, "complainant_email", "adresse électronique"),
+        ({"cnie": "AB123456", "preferred_contact": "sms"}, "complainant_phone", "numéro de téléphone"),
+        ({"cnie": "AB123456", "preferred_contact": "pigeon"}, "preferred_contact", "Canal de contact inconnu"),
+        ({"is_anonymous": True, "email": "x@example.ma"}, "complainant_email", "anonyme"),
+    ],
+)
+def test_contact_details_are_checked(walk, fields, field, message):
+    with pytest.raises(ValidationError) as error:
+        grievance_register(
+            actor=walk.agent, programme=walk.programme, channel=walk.channel, description="Bourse.", **fields
+        )
+    assert message in " ".join(error.value.message_dict[field])
+    assert not Grievance.objects.exists()

@@ -1,0 +1,1 @@
+"""REST API for integrations (issue 7): integration accounts, idempotency keys."""

@@ -1,0 +1,4 @@
+"""Back-office screens of the file imports."""
+
+app_name = "imports"
+urlpatterns: list = []

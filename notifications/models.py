@@ -1,0 +1,1 @@
+"""Notifications to complainants and staff (issue 7): outbox, deadline alerts."""

@@ -1,0 +1,1 @@
+"""Public pages for complainants (issue 7): filing, tracking, satisfaction, appeal."""
