@@ -347,32 +347,38 @@ def _by_grouping_sets(queryset: QuerySet, *, group_bys: list, as_of: date) -> di
     closed = "s_status = 'closed'"
     timed = f"{closed} AND s_closed IS NOT NULL"
     zone = timezone.get_default_timezone_name()
+    # Each row's conditions are evaluated once, as 0/1 flags, then summed in every grouping
+    # set; the delay is NULL unless the row counts for delays (aggregates skip NULLs).
+    flags_sql = {
+        "received": live,
+        "complaints": f"{live} AND s_kind = 'complaint'",
+        "not_complaints": f"{live} AND s_kind = 'request'",
+        "founded": f"{live} AND s_outcome = 'founded'",
+        "unfounded": f"{live} AND s_outcome = 'unfounded'",
+        "treated": closed,
+        "open": f"{live} AND s_status <> 'closed'",
+        "overdue": f"{live} AND s_status <> 'closed' AND s_due < %s",
+        "appeals": f"{live} AND s_appeals > 0",
+        "duplicates": "s_status = 'duplicate'",
+        "treated_within_deadline": f"{timed} AND (s_closed AT TIME ZONE %s)::date <= s_due",
+    }
     sql = f"""
         SELECT {flags}{"".join(f", {alias}" for alias in all_keys)},
-            COUNT(*) FILTER (WHERE {live}),
-            COUNT(*) FILTER (WHERE {live} AND s_kind = 'complaint'),
-            COUNT(*) FILTER (WHERE {live} AND s_kind = 'request'),
-            COUNT(*) FILTER (WHERE {live} AND s_outcome = 'founded'),
-            COUNT(*) FILTER (WHERE {live} AND s_outcome = 'unfounded'),
-            COUNT(*) FILTER (WHERE {closed}),
-            COUNT(*) FILTER (WHERE {live} AND s_status <> 'closed'),
-            COUNT(*) FILTER (WHERE {live} AND s_status <> 'closed' AND s_due < %s),
-            COUNT(*) FILTER (WHERE {live} AND s_appeals > 0),
-            COUNT(*) FILTER (WHERE s_status = 'duplicate'),
-            COUNT(*) FILTER (WHERE {timed} AND (s_closed AT TIME ZONE %s)::date <= s_due),
-            AVG(hours) FILTER (WHERE {timed}),
-            PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY hours) FILTER (WHERE {timed})
+            {", ".join(f"COALESCE(SUM(f_{name}), 0)" for name in flags_sql)},
+            AVG(hours),
+            PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY hours)
         FROM (
-            SELECT *, GREATEST(0, EXTRACT(EPOCH FROM (s_closed - s_received)) / 3600)::float AS hours
+            SELECT {"".join(f"{alias}, " for alias in all_keys)}
+                {", ".join(f"({condition})::int AS f_{name}" for name, condition in flags_sql.items())},
+                CASE WHEN {timed}
+                    THEN GREATEST(0, EXTRACT(EPOCH FROM (s_closed - s_received)) / 3600)::float
+                END AS hours
             FROM ({base_sql}) AS period_rows
-        ) AS timed_rows
+        ) AS flagged_rows
         GROUP BY GROUPING SETS ({grouping})
     """  # noqa: S608 — aliases and SQL are ours; values travel as parameters
     results: dict = {group: {} for group in group_bys}
-    count_names = [
-        "received", "complaints", "not_complaints", "founded", "unfounded", "treated", "open", "overdue",
-        "appeals", "duplicates", "treated_within_deadline",
-    ]  # fmt: skip
+    count_names = list(flags_sql)
     with connection.cursor() as cursor:
         cursor.execute(sql, [as_of, zone, *params])  # in the order they appear in the text
         for row in cursor.fetchall():
