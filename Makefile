@@ -8,7 +8,7 @@ RUN_ENV := DEBUG=$${DEBUG:-1}
 # Tests run with DEBUG off like production, so they need a key; any value will do.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-key} STATIC_MANIFEST=$${STATIC_MANIFEST:-0}
 
-.PHONY: run test check setup migrate demo demo-passwords vendor messages clean
+.PHONY: run test check setup migrate demo demo-passwords vendor messages clean bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@py=$$(scripts/find-python.sh) || exit 1; \
@@ -42,6 +42,14 @@ check: setup
 test: check
 	@scripts/system-deps.sh
 	$(TEST_ENV) $(VENV)/bin/pytest
+
+# Benchmarks on PostgreSQL at BENCH_COUNT grievances (a local cluster in BENCH_PGDIR, kept
+# between runs so the data is generated once); results in bench/RESULTS.md. See bench/README.md.
+BENCH_COUNT ?= 1000000
+BENCH_PGDIR ?= /var/tmp/pmpp-bench-pg
+bench: setup
+	@url=$$(scripts/pg-cluster.sh start $(BENCH_PGDIR) pmpp_bench) || exit 1; \
+	DATABASE_URL=$$url $(RUN_ENV) $(PY) bench/run.py --count $(BENCH_COUNT) $(BENCH_ARGS)
 
 vendor:
 	scripts/vendor-static.sh

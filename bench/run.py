@@ -1,0 +1,308 @@
+"""Benchmarks of the back office on PostgreSQL at scale (`make bench`); results to bench/RESULTS.md.
+
+    DATABASE_URL=postgres://… python bench/run.py --count 1000000 [--repeat 30] [--only NAME,…]
+
+Tops the database up to `--count` grievances with `generate_grievances` (kept between runs),
+refreshes the planner's statistics, then measures each scenario after a warm-up: p50, p95
+and max over `--repeat` runs, in-process through Django's test client (middleware,
+views, templates, database; no network). The XLSX export runs in a child process of its
+own so that its peak memory is measured alone. The plans of the three slowest queries
+seen are printed and written with the table.
+
+These are measurements, not tests: nothing here fails the build. The targets come from
+issues 6 and 8 and are shown next to each result.
+"""
+
+import argparse
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmpp.settings")
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from grievances.models import Grievance  # noqa: E402
+from pmpp import roles  # noqa: E402
+from pmpp.models import Membership, Organisation, Programme, User  # noqa: E402
+
+
+@dataclass
+class Result:
+    name: str
+    target: str
+    unit: str = "ms"
+    samples: list[float] = field(default_factory=list)
+    queries: int | None = None
+    note: str = ""
+    passed: bool | None = None
+
+    def p(self, q: float) -> float:
+        ordered = sorted(self.samples)
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+SLOW_QUERIES: list[tuple[float, str, str]] = []  # (ms, scenario, sql)
+
+
+def measure(name: str, target_ms: float | None, fn, *, repeat: int, warmup: int = 3, target: str = "") -> Result:
+    for _ in range(warmup):
+        fn()
+    result = Result(name, target or (f"< {target_ms:.0f} ms" if target_ms else ""))
+    for _ in range(repeat):
+        reset_queries()
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            fn()
+            result.samples.append((time.perf_counter() - started) * 1000)
+        result.queries = len(captured.captured_queries)
+        for query in captured.captured_queries:
+            SLOW_QUERIES.append((float(query["time"]) * 1000, name, query["sql"]))
+    if target_ms is not None:
+        result.passed = result.p(0.95) < target_ms
+    print(f"{name:<55} p50 {result.p(0.5):8.1f} ms  p95 {result.p(0.95):8.1f} ms  queries {result.queries}", flush=True)
+    return result
+
+
+def ensure_data(count: int) -> None:
+    call_command("migrate", verbosity=0)
+    have = Grievance.objects.count()
+    if have < count:
+        print(f"Generating {count - have:,} grievances (have {have:,})…", flush=True)
+        call_command("generate_grievances", count=count - have, workers=2, seed=have + 1, force=True)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    print(f"{Grievance.objects.count():,} grievances, {Grievance.history.count():,} history rows", flush=True)
+
+
+def account(username: str, role: str, organisation: str, programme: str | None = None) -> User:
+    from django.contrib.auth.models import Group
+
+    user, created = User.objects.get_or_create(username=username, defaults={"first_name": username})
+    if created:
+        user.set_unusable_password()
+        user.save()
+        user.groups.add(Group.objects.get(name=roles.ROLES_BY_CODE[role].group_name))
+        Membership.objects.create(
+            user=user,
+            organisation=Organisation.objects.get(code=organisation),
+            programme=Programme.objects.get(code=programme) if programme else None,
+        )
+    return user
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def get(client: Client, url: str, data=None):
+    def run():
+        response = client.get(url, data or {})
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        b"".join(response) if response.streaming else response.content
+
+    return run
+
+
+def post(client: Client, url: str, data):
+    def run():
+        response = client.post(url, data)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+
+    return run
+
+
+def last_full_semester(today: date) -> tuple[int, int]:
+    return (today.year, 1) if today.month > 6 else (today.year - 1, 2)
+
+
+def xlsx_export(repeat: int) -> Result:
+    """The 'all grievances' queue of one programme (about 100k rows at 1M), in a child process."""
+    daam = Programme.objects.get(code="daam")
+    rows = Grievance.objects.filter(programme=daam).count()
+    result = Result(f"XLSX export, {rows:,} rows (DAAM, queue « toutes »)", "< 20 s, < 150 MB", unit="s")
+    peaks = []
+    for _ in range(repeat):
+        output = subprocess.run(  # noqa: S603 — our own script, run with this interpreter
+            [sys.executable, str(Path(__file__).with_name("xlsx_export.py")), str(daam.pk)],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=os.environ,
+        ).stdout.split()
+        seconds, peak_mb, baseline_mb, size = float(output[0]), float(output[1]), float(output[2]), int(output[3])
+        result.samples.append(seconds * 1000)
+        peaks.append((peak_mb, baseline_mb))
+    worst_peak, baseline = max(peaks)
+    result.note = (
+        f"peak RSS {worst_peak:.0f} MB (process with Django loaded: {baseline:.0f} MB before the request; "
+        f"export adds {worst_peak - baseline:.0f} MB); file {size / 1e6:.1f} MB"
+    )
+    result.passed = result.p(0.95) < 20_000 and worst_peak < 150
+    print(f"{result.name:<55} p50 {result.p(0.5) / 1000:.1f} s  p95 {result.p(0.95) / 1000:.1f} s  {result.note}")
+    return result
+
+
+def explain_slowest(limit: int = 3) -> list[tuple[float, str, str, str]]:
+    seen, plans = set(), []
+    for ms, scenario, sql in sorted(SLOW_QUERIES, reverse=True):
+        shape = sql[:300]
+        if shape in seen or not sql.lstrip().upper().startswith("SELECT"):
+            continue
+        seen.add(shape)
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        plans.append((ms, scenario, sql, plan))
+        if len(plans) == limit:
+            break
+    return plans
+
+
+def machine() -> dict[str, str]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    memory_kb = int(
+        next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    import psycopg
+
+    return {
+        "Machine": (
+            f"{os.cpu_count()} × {cpu}, {memory_kb / 1024 / 1024:.0f} GB RAM, {platform.system()} {platform.release()}"
+        ),
+        "Python": platform.python_version(),
+        "Django": django.get_version(),
+        "PostgreSQL": pg,
+        "psycopg": psycopg.__version__,
+    }
+
+
+def write_results(
+    path: Path, *, count: int, results: list[Result], plans, info: dict[str, str], started: float
+) -> None:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured by `make bench` (`bench/run.py`) on {timezone.localtime():%Y-%m-%d %H:%M} (Africa/Casablanca), "
+        f"in {(time.perf_counter() - started) / 60:.0f} min.",
+        "",
+        *(f"- **{key}**: {value}" for key, value in info.items()),
+        f"- **Data**: {count:,} grievances ({Grievance.history.count():,} history rows), "
+        "made by `manage.py generate_grievances --count`.",
+        "",
+        "| Scenario | p50 | p95 | max | queries | target | met |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
+    for r in results:
+        scale, unit = (1000, "s") if r.unit == "s" else (1, "ms")
+        cells = [f"{r.p(q) / scale:,.1f} {unit}" for q in (0.5, 0.95, 1.0)]
+        met = "" if r.passed is None else ("yes" if r.passed else "**no**")
+        lines.append(
+            f"| {r.name} | {' | '.join(cells)} | {r.queries if r.queries is not None else ''} | {r.target} | {met} |"
+        )
+    notes = [r for r in results if r.note]
+    if notes:
+        lines += ["", *(f"- {r.name}: {r.note}" for r in notes)]
+    lines += ["", "## Plans of the three slowest queries", ""]
+    for ms, scenario, sql, plan in plans:
+        lines += [f"### {ms:.0f} ms, in « {scenario} »", "", "```sql", sql, "```", "", "```", plan, "```", ""]
+    path.write_text("\n".join(lines) + "\n")
+    print(f"Written to {path}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--xlsx-repeat", type=int, default=3)
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    parser.add_argument("--only", default="", help="Comma-separated scenario prefixes to run.")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        sys.exit("The benchmarks run on PostgreSQL: set DATABASE_URL (make bench does it).")
+    started = time.perf_counter()
+    ensure_data(args.count)
+    connection.force_debug_cursor = True
+
+    focal = account("bench.pointfocal", roles.ES_FOCAL_POINT, "mef-db")
+    ministry = account("bench.ministere", roles.MINISTRY_VIEWER, "mef-db")
+    agent = account("bench.agent", roles.AGENT, "cdg-cnra", "tayssir")
+    year, semester = last_full_semester(timezone.localdate())
+    sample = Grievance.objects.filter(programme__code="tayssir", is_anonymous=False).order_by("-pk").first()
+
+    from reporting.selectors import assemble_semester_report
+    from reporting.statistics import Period, grievance_statistics
+
+    only = [prefix.strip() for prefix in args.only.split(",") if prefix.strip()]
+    scenarios = [
+        ("Semester statistics", lambda: measure(
+            f"Semester statistics S{semester} {year} (whole report data)", 2000,
+            lambda: assemble_semester_report(user=focal, year=year, semester=semester), repeat=args.repeat)),
+        ("Semester figures", lambda: measure(
+            f"Semester grievance figures S{semester} {year} (one call)", 1500,
+            lambda: grievance_statistics(user=ministry, period=Period.semester(year, semester)), repeat=args.repeat)),
+        ("Dashboard", lambda: measure(
+            "Dashboard page, ministry staff (current quarter)", 1500,
+            get(client_for(ministry), reverse("reporting:dashboard")), repeat=args.repeat)),
+        ("Queue", lambda: measure(
+            "Queue « À qualifier », first page (agent)", 80,
+            get(client_for(agent), reverse("grievances:queue", args=["a-qualifier"])), repeat=args.repeat)),
+        ("Queue deep", lambda: measure(
+            "Queue « Toutes », page 2,000 (focal point)", 80,
+            get(client_for(focal), reverse("grievances:queue", args=["toutes"]), {"page": 2000}), repeat=args.repeat)),
+        ("File", lambda: measure(
+            "Grievance file (agent)", 80,
+            get(client_for(agent), reverse("grievances:detail", args=[sample.pk])), repeat=args.repeat)),
+        ("Search CNIE", lambda: measure(
+            "Search by CNIE (agent)", 150,
+            post(client_for(agent), reverse("grievances:search"), {"q": sample.complainant_cnie}), repeat=args.repeat)),
+        ("Search name", lambda: measure(
+            "Search by name (agent)", 150,
+            post(client_for(agent), reverse("grievances:search"), {"q": sample.complainant_name}), repeat=args.repeat)),
+        ("XLSX", lambda: xlsx_export(args.xlsx_repeat)),
+    ]  # fmt: skip
+    results = [run() for name, run in scenarios if not only or any(name.startswith(p) for p in only)]
+    plans = explain_slowest()
+    for ms, scenario, sql, plan in plans:
+        print(f"\n--- {ms:.0f} ms in {scenario}\n{sql[:2000]}\n{plan}")
+    write_results(
+        args.output, count=Grievance.objects.count(), results=results, plans=plans, info=machine(), started=started
+    )
+    print(f"peak RSS of the runner: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

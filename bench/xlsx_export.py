@@ -1,0 +1,52 @@
+"""One XLSX export of a programme's grievances through the real view, in a process of its own.
+
+Prints: seconds, peak RSS (MB), RSS before the request (MB), file size (bytes). Called by
+bench/run.py, which takes the numbers; the process's peak memory is the export's alone.
+"""
+
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmpp.settings")
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+
+import django
+
+django.setup()
+
+from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from pmpp.models import User  # noqa: E402
+
+
+def rss_mb() -> float:
+    # Current resident set, from /proc (ru_maxrss is the peak so far).
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main(programme_id: str) -> None:
+    client = Client()
+    client.force_login(User.objects.get(username="bench.pointfocal"))
+    url = reverse("grievances:queue_export", args=["toutes", "xlsx"])
+    before = rss_mb()
+    started = time.perf_counter()
+    response = client.get(url, {"programme": programme_id})
+    size = sum(len(chunk) for chunk in response) if response.streaming else len(response.content)
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        sys.exit(f"export answered {response.status_code}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{elapsed:.3f} {peak:.1f} {before:.1f} {size}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
