@@ -21,6 +21,9 @@ PROGRAMME_SCOPED_ROLES = frozenset(
         roles.HEAD_OF_BENEFICIARY_SERVICES,
         roles.CLOSING_OFFICER,
         roles.MINISTRY_VIEWER,
+        # The public portal's service account records the appeal a complainant files from
+        # the tracking page; it cannot sign in and holds no other permission.
+        roles.PUBLIC_PORTAL,
     }
 )
 _NOTHING = Q(pk__in=[])
@@ -42,6 +45,9 @@ def grievance_scope_q(user) -> Q:
         q |= ordinary & scope.as_q()
     if roles.PARTNER_LIAISON in codes:
         q |= ordinary & Q(partner_organisation_id__in=scope.organisation_ids)
+    if roles.INTEGRATION_ACCOUNT in codes:
+        # An integration (chikaya.ma, the Médiateur…) reads back what it filed, nothing more.
+        q |= ordinary & Q(created_by=user) & scope.as_q()
     if roles.GBV_REFERENT in codes:
         # The referent sees the husk of a grievance that was moved to a sensitive case.
         q |= Q(status=Grievance.Status.SENSITIVE) & scope.as_q()
@@ -60,6 +66,12 @@ def user_can_see_grievance(user, grievance) -> bool:
     if user.is_superuser or roles.ES_FOCAL_POINT in codes:
         return True
     if codes & PROGRAMME_SCOPED_ROLES and scope.covers(grievance.programme_id):
+        return True
+    if (
+        roles.INTEGRATION_ACCOUNT in codes
+        and grievance.created_by_id == user.pk
+        and scope.covers(grievance.programme_id)
+    ):
         return True
     return roles.PARTNER_LIAISON in codes and grievance.partner_organisation_id in scope.organisation_ids
 

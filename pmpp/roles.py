@@ -75,6 +75,10 @@ PARTNER_LIAISON = "partner_liaison"
 GBV_REFERENT = "gbv_referent"
 MINISTRY_VIEWER = "ministry_viewer"
 REFERENCE_ADMIN = "reference_admin"
+PUBLIC_PORTAL = "public_portal"
+INTEGRATION_ACCOUNT = "integration_account"
+# Roles of accounts that never sign in (no usable password): they act for a system.
+SERVICE_ACCOUNT_ROLES = frozenset({PUBLIC_PORTAL, INTEGRATION_ACCOUNT})
 
 ROLES: tuple[Role, ...] = (
     Role(
@@ -111,6 +115,7 @@ ROLES: tuple[Role, ...] = (
                 "assign_grievance",
                 "add_attachment",
             ),
+            "imports.run_import",
         ),
     ),
     Role(
@@ -131,6 +136,9 @@ ROLES: tuple[Role, ...] = (
             *_VIEW_REFERENCE,
             *_READ_GRIEVANCES,
             *_grievances("approve_answer", "review_appeal", "assign_grievance", "add_attachment"),
+            # File imports (chikaya.ma, Médiateur, call centre) register complaints.
+            "grievances.register_grievance",
+            "imports.run_import",
             *_READ_REGISTRY,
             *_READ_REPORTS,
         ),
@@ -171,6 +179,22 @@ ROLES: tuple[Role, ...] = (
             "pmpp.add_membership",
             "pmpp.change_membership",
         ),
+    ),
+    Role(
+        INTEGRATION_ACCOUNT,
+        "Compte d'intégration (API)",
+        _("Compte d'intégration (API)"),
+        # An external channel (chikaya.ma, Médiateur, call centre) files grievances through the
+        # API (api/); a call-centre integration that takes workflow steps also gets the agent role.
+        (*_VIEW_REFERENCE, "grievances.view_grievance", *_grievances("register_grievance")),
+    ),
+    Role(
+        PUBLIC_PORTAL,
+        "Espace public (compte de service)",
+        _("Espace public (compte de service)"),
+        # The account the public pages (portal/) act as when a complainant, identity proven on
+        # the tracking page, appeals a closed grievance. Its password is unusable: nobody signs in.
+        _grievances("record_appeal"),
     ),
 )
 ROLES_BY_CODE = {role.code: role for role in ROLES}

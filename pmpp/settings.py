@@ -211,8 +211,30 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.IntegrationTokenAuthentication"],
+    "EXCEPTION_HANDLER": "api.exceptions.api_exception_handler",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "PMPP back office API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PMPP back office API",
+    "DESCRIPTION": "Intake by integration accounts (idempotent), grievances, workflow steps, commitments, "
+    "stakeholder registry and statistics. Authenticate with `Authorization: Token <token>`.",
+    "VERSION": "1.0.0",
+    # The schema and its documentation are public (they hold no data); everything under /api/v1/ needs a token.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI is vendored from npm into static/vendor (scripts/vendor-static.sh): no CDN.
+    "SWAGGER_UI_DIST": "/" + STATIC_URL.strip("/") + "/vendor/swagger-ui",
+    "SWAGGER_UI_FAVICON_HREF": "/" + STATIC_URL.strip("/") + "/vendor/swagger-ui/favicon-32x32.png",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "persistAuthorization": False},
+    "ENUM_NAME_OVERRIDES": {
+        "GrievanceStatusEnum": "grievances.models.Grievance.Status",
+        "SexEnum": "grievances.models.Sex",
+        "AgeGroupEnum": "grievances.models.AgeGroup",
+        "LevelEnum": "stakeholders.models.Level",
+    },
+}
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 # History is read-only everywhere (SPEC §5.6): no "revert to this version" in the admin.
@@ -242,6 +264,30 @@ LOGGING = {
 # Grievance mechanism (PMPP §6). Deadlines themselves are per programme in DeadlinePolicy.
 PMPP_DUE_SOON_DAYS = int(os.environ.get("PMPP_DUE_SOON_DAYS", "2"))
 PMPP_REFERRAL_HOURS = int(os.environ.get("PMPP_REFERRAL_HOURS", "24"))
+# Notifications (notifications/): an overdue grievance is escalated to the head of beneficiary
+# services this many days past its due date; failed sends are retried with exponential backoff.
+PMPP_ESCALATION_DAYS = int(os.environ.get("PMPP_ESCALATION_DAYS", "3"))
+PMPP_NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("PMPP_NOTIFICATION_MAX_ATTEMPTS", "5"))
+PMPP_NOTIFICATION_RETRY_SECONDS = int(os.environ.get("PMPP_NOTIFICATION_RETRY_SECONDS", "60"))
+PMPP_SMS_BACKEND = os.environ.get("PMPP_SMS_BACKEND", "notifications.backends.ConsoleSmsBackend")
+PMPP_SMS_FILE_PATH = Path(os.environ.get("PMPP_SMS_FILE_PATH", BASE_DIR / "var" / "sms"))
+# E-mail through Django's mailers (MAILERS, Django 6.1): EMAIL_BACKEND picks the backend and
+# the variables below feed the options it takes (SMTP server, or the file backend's folder).
+_EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
+    _EMAIL_OPTIONS = {
+        "host": os.environ.get("EMAIL_HOST", "localhost"),
+        "port": int(os.environ.get("EMAIL_PORT", "25")),
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+    }
+elif _EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+    _EMAIL_OPTIONS = {"file_path": os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))}
+else:
+    _EMAIL_OPTIONS = {}
+MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "pmpp@localhost")
 # Four eyes: the closing officer may not close a grievance they qualified, unless a small
 # team turns this on.
 PMPP_ALLOW_SELF_CLOSE = env_bool("PMPP_ALLOW_SELF_CLOSE", False)
@@ -251,3 +297,13 @@ PMPP_MAX_UPLOAD_BYTES = int(os.environ.get("PMPP_MAX_UPLOAD_MB", "10")) * 1024 *
 # Public statistics page (/statistiques/): aggregate counts only, small cells masked.
 PMPP_PUBLIC_STATISTICS = env_bool("PMPP_PUBLIC_STATISTICS", True)
 PMPP_PUBLIC_SMALL_CELL = int(os.environ.get("PMPP_PUBLIC_SMALL_CELL", "5"))
+# Public tracking page: failed attempts allowed per client address and per tracking code
+# within the window, before every attempt (even a right one) is refused until it passes.
+PMPP_TRACKING_ATTEMPTS = int(os.environ.get("PMPP_TRACKING_ATTEMPTS", "5"))
+PMPP_TRACKING_WINDOW_MINUTES = int(os.environ.get("PMPP_TRACKING_WINDOW_MINUTES", "15"))
+# Behind a reverse proxy every request comes from the proxy's address: name the header it sets
+# to the client's address (e.g. X-Forwarded-For, of which the last entry is taken, or X-Real-IP).
+PMPP_CLIENT_ADDRESS_HEADER = os.environ.get("PMPP_CLIENT_ADDRESS_HEADER", "")
+# File imports (chikaya.ma, Médiateur, call centre): files with more rows than this run in the
+# task worker (manage.py db_worker) with a progress bar; smaller ones run in the request.
+PMPP_IMPORT_SYNC_ROWS = int(os.environ.get("PMPP_IMPORT_SYNC_ROWS", "500"))

@@ -4,18 +4,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm ci --no-audit --no-fund
-rm -rf static/vendor && mkdir -p static/vendor/bootstrap/css static/vendor/bootstrap/js static/vendor/htmx
+rm -rf static/vendor && mkdir -p static/vendor/bootstrap/css static/vendor/bootstrap/js static/vendor/htmx static/vendor/swagger-ui
 cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.rtl.min.css static/vendor/bootstrap/css/
 cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/js/
 cp node_modules/bootstrap/LICENSE static/vendor/bootstrap/
 cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
 cp node_modules/htmx.org/LICENSE static/vendor/htmx/
+# The API's browsable documentation (/api/docs/) runs Swagger UI from here, not from a CDN.
+cp node_modules/swagger-ui-dist/{swagger-ui.css,swagger-ui-bundle.js,swagger-ui-standalone-preset.js} static/vendor/swagger-ui/
+cp node_modules/swagger-ui-dist/{favicon-32x32.png,LICENSE,NOTICE} static/vendor/swagger-ui/
 # Source maps are not shipped: drop the references so browsers don't request them.
 sed -i '/sourceMappingURL/d' static/vendor/bootstrap/css/*.css static/vendor/bootstrap/js/*.js
+sed -i 's|/\*# sourceMappingURL=[^*]*\*/||; s|^//# sourceMappingURL=.*$||' static/vendor/swagger-ui/*.css static/vendor/swagger-ui/*.js
 node -e '
 const lock = require("./package-lock.json");
 const out = {};
-for (const name of ["bootstrap", "htmx.org"]) out[name] = lock.packages["node_modules/" + name].version;
+for (const name of ["bootstrap", "htmx.org", "swagger-ui-dist"]) out[name] = lock.packages["node_modules/" + name].version;
 require("fs").writeFileSync("static/vendor/VERSIONS.json", JSON.stringify(out, null, 2) + "\n");
 '
 echo "Vendored: $(cat static/vendor/VERSIONS.json | tr -d '\n ')"

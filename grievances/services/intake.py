@@ -20,6 +20,7 @@ from django.utils import timezone
 from grievances import deadlines
 from grievances.models import AgeGroup, ContactPreference, Grievance, Residence, SensitiveCase, Sex
 from grievances.services.references import new_pin, new_tracking_code, next_reference
+from notifications.services import notification_queue_acknowledgement
 from pmpp.models import Channel, DeadlinePolicy, Programme, PublicHoliday
 
 _CNIE = re.compile(r"^[A-Z]{1,2}[0-9]{3,7}$")
@@ -72,16 +73,20 @@ def normalise_phone(value: str) -> str:
     return f"+212{match.group(1)}" if match else digits
 
 
-def reception_datetime(*, channel: Channel, provided: datetime | None, now: datetime) -> datetime:
+def reception_datetime(
+    *, channel: Channel, provided: datetime | None, now: datetime, recorded_elsewhere: bool = False
+) -> datetime:
     """The reception date that starts the deadline clock, by channel (§6.3.1).
 
     Walk-in and telephone: the moment the agent initiates the complaint in the system, so
     no other date is accepted. Web: when the complainant submitted it. Postal mail: when
     the CAN registered it. chikaya.ma: when it was put online. Médiateur: when the
     transmission arrived. Those dates come from the channel and may be earlier than the
-    record (back-dated entry of mail), never later than now.
+    record (back-dated entry of mail), never later than now. A call or a visit first
+    recorded in another system (`recorded_elsewhere`: the call centre's own tool, exported
+    and imported here) keeps the date that agent initiated it there, never later than now.
     """
-    if channel.kind in (Channel.Kind.WALK_IN, Channel.Kind.PHONE):
+    if channel.kind in (Channel.Kind.WALK_IN, Channel.Kind.PHONE) and not recorded_elsewhere:
         if provided is not None and abs((provided - now).total_seconds()) > 300:
             raise ValidationError(
                 {"received_at": "Pour un appel ou un accueil physique, la date de réception est la date de saisie."}
@@ -189,14 +194,22 @@ def grievance_register(
     external_reference: str = "",
     duplicate_override_reason: str = "",
     sensitive: SensitiveDetails | None = None,
+    notify_complainant: bool = True,
+    recorded_elsewhere: bool = False,
 ) -> IntakeResult:
-    """Record a request received by any channel and issue its reference (§6.1, §6.3.1)."""
+    """Record a request received by any channel and issue its reference (§6.1, §6.3.1).
+
+    The complainant is acknowledged (notifications outbox) unless `notify_complainant` is
+    off, e.g. for a bulk import of complaints already acknowledged elsewhere.
+    """
     now = timezone.now()
     if actor is not None and not actor.has_perm("grievances.register_grievance"):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied("Vous n'êtes pas autorisé·e à enregistrer une réclamation.")
-    received_at = reception_datetime(channel=channel, provided=received_at, now=now)
+    received_at = reception_datetime(
+        channel=channel, provided=received_at, now=now, recorded_elsewhere=recorded_elsewhere
+    )
     if sensitive is not None:
         return IntakeResult(
             grievance=None,
@@ -279,7 +292,13 @@ def grievance_register(
         )
         grievance._history_transition = "mark_duplicate"
         grievance.save(update_fields=["status", "duplicate_of"])
+        # No second acknowledgement: the complainant was acknowledged for the open case this
+        # one is linked to, and will hear of its outcome; a duplicate is not a new file.
         return IntakeResult(grievance=grievance, duplicate_of=original)
+    # In this transaction: a rolled-back intake sends nothing. Sensitive intakes returned
+    # above and notify no one (the GBV referent is alerted by the deadline sweep).
+    if notify_complainant:
+        notification_queue_acknowledgement(grievance=grievance)
     return IntakeResult(grievance=grievance, duplicate_of=None, pin=pin)
 
 

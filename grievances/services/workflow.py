@@ -18,6 +18,7 @@ from grievances import deadlines
 from grievances.models import Channel, Commitment, Grievance, SensitiveCase
 from grievances.services.intake import SensitiveDetails, _register_sensitive, due_dates
 from grievances.workflow import TRANSITION_LABELS
+from notifications import services as notifications
 
 Outcome = Grievance.Outcome
 
@@ -237,6 +238,8 @@ def grievance_flag_sensitive(
         case._change_reason = f"Cas sensible issu de la réclamation {g.reference}"
         case._history_user = actor
         case.save(update_fields=["source_grievance"])
+        # Nothing more goes to the complainant, and no address stays on the outbox (SPEC §5.5).
+        notifications.notification_forget_grievance(grievance=g)
         created.append(case)
 
     _run_step(
@@ -336,6 +339,7 @@ def commitment_give(
             grievance=g, sequence=1, promised_on=promised_on, given_by=actor, given_at=timezone.now(), note=note.strip()
         )
         _save_commitment(commitment, actor=actor, reason="Engagement de traitement", transition="give")
+        notifications.notification_queue_commitment(commitment=commitment)
         created.append(commitment)
 
     _run_step(
@@ -423,6 +427,7 @@ def commitment_renew(
             renewal_reason=reason.strip(),
         )
         _save_commitment(commitment, actor=actor, reason=f"Engagement renouvelé — {reason.strip()}", transition="renew")
+        notifications.notification_queue_commitment(commitment=commitment)
         created.append(commitment)
 
     def validate(g: Grievance) -> dict[str, str]:
@@ -652,6 +657,8 @@ def grievance_send_answer(
         comment=comment,
         validate=validate,
         data={"when": sent_at},
+        # The outcome, with the explanation when unfounded (§6.1), on the answer's channel.
+        after=lambda g: notifications.notification_queue_outcome(grievance=g),
     )
 
 

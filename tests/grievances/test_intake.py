@@ -273,3 +273,27 @@ def test_contact_details_are_checked(walk, fields, field, message):
         )
     assert message in " ".join(error.value.message_dict[field])
     assert not Grievance.objects.exists()
+
+
+def test_a_call_recorded_in_the_call_centres_own_tool_keeps_the_date_of_the_call(walk):
+    called = timezone.now() - timedelta(days=2)
+    grievance = grievance_register(
+        actor=walk.agent,
+        programme=walk.programme,
+        channel=walk.channel,  # the call centre
+        description="Bourse non versée.",
+        cnie="AB123456",
+        received_at=called,
+        recorded_elsewhere=True,
+    ).grievance
+    assert grievance.received_at == called
+    with pytest.raises(ValidationError, match="futur"):
+        grievance_register(
+            actor=walk.agent,
+            programme=walk.programme,
+            channel=walk.channel,
+            description="Bourse non versée.",
+            cnie="AB654321",
+            received_at=timezone.now() + timedelta(hours=1),
+            recorded_elsewhere=True,
+        )

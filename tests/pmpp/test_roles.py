@@ -30,7 +30,11 @@ def test_the_roles_are_those_of_the_spec():
         "gbv_referent",
         "ministry_viewer",
         "reference_admin",
+        # Accounts acting for a system, which never sign in: the public portal and integrations.
+        "public_portal",
+        "integration_account",
     }
+    assert {"public_portal", "integration_account"} == roles.SERVICE_ACCOUNT_ROLES
 
 
 def test_ministry_staff_change_nothing():

@@ -1,0 +1,422 @@
+"""What the API reads and writes. Reference data travel by code ("tayssir", "chikaya"), never by id."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from grievances.models import AgeGroup, Commitment, ContactPreference, Grievance, Residence, SensitiveCase, Sex
+from grievances.services.intake import SensitiveDetails
+from pmpp.models import Channel, ComplaintCategory, NotComplaintKind, Programme, Region, UnfoundedReason, Unit
+from stakeholders.models import EngagementActivity, Stakeholder, StakeholderGroup
+
+
+class Text(serializers.CharField):
+    """A CharField that refuses what the database cannot store (lone surrogates, NUL)."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise serializers.ValidationError(_("Caractères invalides.")) from None
+        return value
+
+
+def optional_text(*, max_length: int, **kwargs) -> Text:
+    return Text(max_length=max_length, required=False, allow_blank=True, default="", **kwargs)
+
+
+class Code(serializers.SlugRelatedField):
+    """A reference row named by its code, among the active ones."""
+
+    default_error_messages = {
+        "does_not_exist": _("Code inconnu ou inactif : « {value} »."),
+        "invalid": _("Code invalide."),
+    }
+
+    def __init__(self, model, **kwargs):
+        queryset = model.objects.all()
+        if any(f.name == "is_active" for f in model._meta.fields):
+            queryset = queryset.filter(is_active=True)
+        super().__init__(slug_field="code", queryset=queryset, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or len(data) > 40:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class ScopedCategory(Text):
+    """A complaint category code; the category is found within the programme at hand."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=40, **kwargs)
+
+
+def resolve_category(code: str, *, programme_id: int) -> ComplaintCategory | None:
+    if not code:
+        return None
+    category = ComplaintCategory.objects.filter(programme_id=programme_id, code=code, is_active=True).first()
+    if category is None:
+        raise serializers.ValidationError({"category": [_("Catégorie inconnue pour ce programme : « %s ».") % code]})
+    return category
+
+
+# --- intake -------------------------------------------------------------------------------------------------
+
+
+class SensitiveIntakeSerializer(serializers.Serializer):
+    nature = Text(max_length=2000, help_text=_("Nature de l'allégation, dans les termes du plaignant."))
+    perpetrator_linked = serializers.ChoiceField(
+        choices=SensitiveCase.Linked.choices, default=SensitiveCase.Linked.UNKNOWN
+    )
+    survivor_age_group = serializers.ChoiceField(choices=AgeGroup.choices, default=AgeGroup.UNKNOWN)
+    survivor_sex = serializers.ChoiceField(choices=Sex.choices, default=Sex.UNKNOWN)
+    referral_offered = serializers.BooleanField(default=False)
+    consent_to_refer = serializers.BooleanField(default=False)
+    consent_to_share_with_focal_point = serializers.BooleanField(default=False)
+    consent_to_notify_bank = serializers.BooleanField(default=False)
+
+
+class GrievanceIntakeSerializer(serializers.Serializer):
+    """Every intake field of `grievance_register`. A `sensitive` block files a GBV/SEA/SH case instead."""
+
+    programme = Code(Programme, help_text=_("Code du programme, ex. « tayssir »."))
+    channel = Code(
+        Channel, required=False, help_text=_("Code du canal ; par défaut, le canal du compte d'intégration.")
+    )
+    description = optional_text(max_length=10000)
+    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    is_anonymous = serializers.BooleanField(default=False)
+    cnie = optional_text(max_length=20)
+    phone = optional_text(max_length=30)
+    name = optional_text(max_length=150)
+    email = optional_text(max_length=254)
+    preferred_contact = serializers.ChoiceField(
+        choices=[("", "—"), *ContactPreference.choices], required=False, allow_blank=True, default=""
+    )
+    sex = serializers.ChoiceField(choices=Sex.choices, default=Sex.UNKNOWN)
+    age_group = serializers.ChoiceField(choices=AgeGroup.choices, default=AgeGroup.UNKNOWN)
+    region = Code(Region, required=False, allow_null=True, default=None)
+    residence = serializers.ChoiceField(
+        choices=[("", "—"), *Residence.choices], required=False, allow_blank=True, default=""
+    )
+    identity_verified = serializers.BooleanField(default=False)
+    category = ScopedCategory(required=False, allow_blank=True, default="", help_text=_("Code de la catégorie."))
+    external_reference = optional_text(max_length=64, help_text=_("Référence du dossier dans le système du canal."))
+    duplicate_override_reason = optional_text(max_length=2000)
+    sensitive = SensitiveIntakeSerializer(required=False, allow_null=True, default=None)
+
+    def validate(self, attrs):
+        account = self.context["account"]
+        channel = attrs.get("channel") or account.channel
+        if channel.pk != account.channel_id:
+            raise serializers.ValidationError(
+                {"channel": [_("Ce compte d'intégration enregistre pour le canal « %s » seulement.") % account.channel]}
+            )
+        attrs["channel"] = channel
+        attrs["category"] = resolve_category(attrs["category"], programme_id=attrs["programme"].pk)
+        if attrs["sensitive"] is not None:
+            attrs["sensitive"] = SensitiveDetails(**attrs["sensitive"])
+        return attrs
+
+
+# --- grievances ---------------------------------------------------------------------------------------------
+
+
+class GrievanceSerializer(serializers.ModelSerializer):
+    programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    channel = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    duplicate_of = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Grievance
+        fields = [
+            "reference",
+            "tracking_code",
+            "status",
+            "status_label",
+            "programme",
+            "channel",
+            "category",
+            "region",
+            "external_reference",
+            "received_at",
+            "created_at",
+            "due_on",
+            "acknowledgement_due_on",
+            "is_anonymous",
+            "request_kind",
+            "subject",
+            "nature",
+            "outcome",
+            "duplicate_of",
+            "answer_sent_at",
+            "closure_validated_at",
+            "effective_closed_at",
+            "appeal_count",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, instance):
+        if instance.status == Grievance.Status.SENSITIVE:
+            # The husk of a case moved to the GBV referent says nothing more than that.
+            return {"reference": instance.reference, "status": instance.status}
+        return super().to_representation(instance)
+
+
+class GrievanceDetailSerializer(GrievanceSerializer):
+    class Meta(GrievanceSerializer.Meta):
+        fields = [
+            *GrievanceSerializer.Meta.fields,
+            "description",
+            "complainant_cnie",
+            "complainant_phone",
+            "complainant_name",
+            "complainant_email",
+            "preferred_contact",
+            "complainant_sex",
+            "complainant_age_group",
+            "residence",
+            "identity_verified",
+            "analysis_conclusion",
+            "answer_text",
+            "outcome_explanation",
+            "final_synthesis",
+        ]
+        read_only_fields = fields
+
+
+class IntakeResponseSerializer(serializers.Serializer):
+    """What an intake returns: the grievance, and its PIN once when anonymous."""
+
+    reference = serializers.CharField()
+    tracking_code = serializers.CharField(required=False)
+    status = serializers.CharField()
+    status_label = serializers.CharField(required=False)
+    due_on = serializers.DateField(required=False)
+    acknowledgement_due_on = serializers.DateField(required=False)
+    duplicate_of = serializers.CharField(required=False, allow_null=True)
+    pin = serializers.CharField(required=False, help_text=_("Code PIN d'un réclamant anonyme, donné une seule fois."))
+    replayed = serializers.BooleanField(help_text=_("Vrai si la requête a déjà été enregistrée."))
+
+
+class GrievanceFilterSerializer(serializers.Serializer):
+    programme = Code(Programme, required=False)
+    channel = Code(Channel, required=False)
+    status = serializers.ChoiceField(choices=Grievance.Status.choices, required=False)
+    received_after = serializers.DateTimeField(required=False)
+    received_before = serializers.DateTimeField(required=False)
+    updated_since = serializers.DateTimeField(required=False)
+
+
+class CommitmentSerializer(serializers.ModelSerializer):
+    grievance = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    renews = serializers.SlugRelatedField(slug_field="sequence", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "grievance",
+            "sequence",
+            "status",
+            "status_label",
+            "promised_on",
+            "given_at",
+            "note",
+            "renews",
+            "renewal_reason",
+            "notified_at",
+            "realised_at",
+            "broken_reason",
+        ]
+        read_only_fields = fields
+
+
+class CommitmentFilterSerializer(serializers.Serializer):
+    grievance = Text(max_length=20, required=False, help_text=_("Référence de la réclamation."))
+
+
+# --- workflow steps -----------------------------------------------------------------------------------------
+
+
+class StepSerializer(serializers.Serializer):
+    expected_status = serializers.ChoiceField(
+        choices=Grievance.Status.choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("État attendu : si la réclamation a changé entre-temps, rien n'est fait (409)."),
+    )
+
+    @property
+    def grievance(self) -> Grievance:
+        return self.context["grievance"]
+
+
+class QualifySerializer(StepSerializer):
+    category = ScopedCategory()
+    subject = optional_text(max_length=200)
+    nature = serializers.ChoiceField(choices=Grievance.Nature.choices)
+    identity_verified = serializers.BooleanField(default=False)
+    comment = optional_text(max_length=2000)
+
+    def validate(self, attrs):
+        attrs["category"] = resolve_category(attrs["category"], programme_id=self.grievance.programme_id)
+        return attrs
+
+
+class ReclassifySerializer(StepSerializer):
+    not_complaint_kind = Code(NotComplaintKind)
+    answer_text = optional_text(max_length=10000)
+    comment = optional_text(max_length=2000)
+
+
+class AnalyseSerializer(StepSerializer):
+    conclusion = optional_text(max_length=10000)
+    outcome = serializers.ChoiceField(choices=Grievance.Outcome.choices)
+    unfounded_reason = Code(UnfoundedReason, required=False, allow_null=True, default=None)
+    comment = optional_text(max_length=2000)
+
+
+class RouteSerializer(StepSerializer):
+    unit = Code(Unit)
+    comment = optional_text(max_length=2000)
+
+
+class GiveCommitmentSerializer(StepSerializer):
+    promised_on = serializers.DateField()
+    note = optional_text(max_length=2000)
+
+
+class HonourCommitmentSerializer(StepSerializer):
+    realised_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    comment = optional_text(max_length=2000)
+
+
+class BreakCommitmentSerializer(StepSerializer):
+    reason = optional_text(max_length=2000)
+
+
+class RenewCommitmentSerializer(StepSerializer):
+    promised_on = serializers.DateField()
+    reason = optional_text(max_length=2000)
+
+
+class CommentSerializer(StepSerializer):
+    comment = optional_text(max_length=2000)
+
+
+class PartnerOutcomeSerializer(StepSerializer):
+    founded = serializers.BooleanField()
+    data_corrected = serializers.BooleanField()
+    note = optional_text(max_length=10000)
+    unfounded_reason = Code(UnfoundedReason, required=False, allow_null=True, default=None)
+
+
+class NoteSerializer(StepSerializer):
+    note = optional_text(max_length=10000)
+
+
+class DraftAnswerSerializer(StepSerializer):
+    text = optional_text(max_length=10000)
+    explanation = optional_text(max_length=10000)
+    answer_channel = Code(Channel, required=False, allow_null=True, default=None)
+    exception = serializers.ChoiceField(
+        choices=Grievance.AnswerChannelException.choices, required=False, allow_blank=True, default=""
+    )
+    exception_reason = optional_text(max_length=2000)
+    comment = optional_text(max_length=2000)
+
+
+class SendAnswerSerializer(StepSerializer):
+    sent_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    comment = optional_text(max_length=2000)
+
+
+class CloseSerializer(StepSerializer):
+    synthesis = optional_text(max_length=10000)
+    external_recourse_informed = serializers.BooleanField(default=False)
+
+
+class AppealSerializer(StepSerializer):
+    reason = optional_text(max_length=10000)
+    received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class ReviewAppealSerializer(StepSerializer):
+    conclusion = optional_text(max_length=10000)
+    outcome = serializers.ChoiceField(choices=Grievance.Outcome.choices)
+    unfounded_reason = Code(UnfoundedReason, required=False, allow_null=True, default=None)
+
+
+# --- stakeholder registry -----------------------------------------------------------------------------------
+
+
+class StakeholderGroupSerializer(serializers.ModelSerializer):
+    programmes = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = StakeholderGroup
+        fields = ["id", "name", "name_ar", "category", "characteristics", "needs", "programmes"]
+        read_only_fields = fields
+
+
+class StakeholderSerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    groups = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    programmes = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Stakeholder
+        fields = ["id", "kind", "name", "organisation", "groups", "programmes", "region", "influence", "interest"]
+        read_only_fields = fields
+
+
+class EngagementActivitySerializer(serializers.ModelSerializer):
+    organiser = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    programmes = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = EngagementActivity
+        fields = [
+            "id",
+            "type",
+            "title",
+            "start_date",
+            "end_date",
+            "place",
+            "online",
+            "organiser",
+            "programmes",
+            "participants_women",
+            "participants_men",
+            "participants_unspecified",
+            "vulnerable_participants",
+            "topics",
+        ]
+        read_only_fields = fields
+
+
+# --- statistics ---------------------------------------------------------------------------------------------
+
+
+class StatisticsQuerySerializer(serializers.Serializer):
+    period = serializers.ChoiceField(choices=[("quarter", _("trimestre")), ("semester", _("semestre"))])
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    number = serializers.IntegerField(min_value=1, max_value=4)
+    group_by = serializers.ChoiceField(
+        choices=["programme", "channel", "channel_group", "category", "region", "sex", "month"], required=False
+    )
+    programme = Code(Programme, required=False)
+    channel = Code(Channel, required=False)
+    region = Code(Region, required=False)
+
+    def validate(self, attrs):
+        if attrs["period"] == "semester" and attrs["number"] > 2:
+            raise serializers.ValidationError({"number": [_("Un semestre est numéroté 1 ou 2.")]})
+        return attrs

@@ -1,0 +1,68 @@
+"""Pluggable senders: one interface, `send(*, to, text, subject="")`, per channel.
+
+SMS: the class named by `PMPP_SMS_BACKEND` (console by default, a file backend writing one
+file per message into `PMPP_SMS_FILE_PATH`, or an operator's gateway written against this
+interface). E-mail: Django's own `EMAIL_BACKEND` (console, file, SMTP…), used through
+`send_mail`. A backend raises on failure; the caller counts the attempt and retries.
+"""
+
+import sys
+import threading
+import uuid
+from pathlib import Path
+from typing import Protocol
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from notifications.models import OutboxMessage, mask_address
+
+
+class Sender(Protocol):
+    def send(self, *, to: str, text: str, subject: str = "") -> None: ...
+
+
+class ConsoleSmsBackend:
+    """Development: prints the SMS with the number masked (the console may end up in logs)."""
+
+    def send(self, *, to: str, text: str, subject: str = "") -> None:
+        sys.stdout.write(f"SMS → {mask_address(to)}\n{text}\n{'-' * 40}\n")
+        sys.stdout.flush()
+
+
+class FileSmsBackend:
+    """Writes each SMS to its own file in `PMPP_SMS_FILE_PATH`, like Django's file e-mail backend."""
+
+    def send(self, *, to: str, text: str, subject: str = "") -> None:
+        directory = Path(settings.PMPP_SMS_FILE_PATH)
+        directory.mkdir(parents=True, exist_ok=True)
+        name = f"{timezone.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.txt"
+        (directory / name).write_text(f"To: {to}\n\n{text}\n", encoding="utf-8")
+
+
+class LocmemSmsBackend:
+    """Keeps messages in `LocmemSmsBackend.outbox` (tests, like Django's locmem e-mail backend)."""
+
+    outbox: list[dict[str, str]] = []
+    _lock = threading.Lock()
+
+    def send(self, *, to: str, text: str, subject: str = "") -> None:
+        with self._lock:
+            self.outbox.append({"to": to, "text": text})
+
+
+class EmailSender:
+    """E-mail through Django's configured EMAIL_BACKEND."""
+
+    def send(self, *, to: str, text: str, subject: str = "") -> None:
+        send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
+
+
+def sender_for(channel: str) -> Sender:
+    if channel == OutboxMessage.Channel.SMS:
+        return import_string(settings.PMPP_SMS_BACKEND)()
+    if channel == OutboxMessage.Channel.EMAIL:
+        return EmailSender()
+    raise ValueError(f"No sender for channel {channel!r}")

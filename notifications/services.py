@@ -1,0 +1,312 @@
+"""Writes to the outbox, and the sending of one message.
+
+The `notification_queue_*` verbs are called by the grievance services inside their own
+transaction (explicit calls, no signals): the message row commits or rolls back with the
+change, and the task that sends it is enqueued with `transaction.on_commit`. If enqueuing
+fails after commit, the row stays pending and `manage.py send_notifications` sends it.
+
+Complainant messages (PMPP §6.1, §6.2.4): on the contact the complainant chose, else on
+the intake channel — e-mail for a digital intake with an address, SMS for any other intake
+with a phone; nothing electronic otherwise (recorded as not sendable). Anonymous
+complainants get nothing: the tracking reference is their only handle. The grievance has
+no language field, so complainant messages carry the French and the Arabic text together.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from notifications.backends import sender_for
+from notifications.models import DeadlineAlert, OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+Event = OutboxMessage.Event
+Status = OutboxMessage.Status
+Language = OutboxMessage.Language
+
+# E-mail subjects, per event and language (message content, like the templates).
+_SUBJECTS = {
+    Event.ACKNOWLEDGEMENT: {"fr": "Accusé de réception de votre réclamation", "ar": "إشعار بتسلم شكايتكم"},
+    Event.COMMITMENT: {"fr": "Date de traitement de votre réclamation", "ar": "تاريخ معالجة شكايتكم"},
+    Event.OUTCOME: {"fr": "Réponse à votre réclamation", "ar": "الرد على شكايتكم"},
+    Event.DUE_SOON: {"fr": "Échéance proche", "ar": "اقتراب أجل المعالجة"},
+    Event.OVERDUE: {"fr": "Échéance dépassée", "ar": "تجاوز أجل المعالجة"},
+    Event.ESCALATED: {"fr": "Escalade : réclamation en retard", "ar": "تصعيد: شكاية متأخرة"},
+    Event.REFERRAL_OVERDUE: {"fr": "Orientation en retard", "ar": "تأخر في التوجيه"},
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    channel: str  # "" when no electronic message can be sent
+    address: str
+    reason: str = ""  # why not sendable; never personal data
+
+
+def complainant_route(grievance) -> Route | None:
+    """Where the complainant is told; None when nothing is sent at all (anonymous)."""
+    from grievances.models import ContactPreference
+    from pmpp.models import Channel
+
+    if grievance.is_anonymous:
+        return None
+    phone, email = grievance.complainant_phone, grievance.complainant_email
+    sms = Route(OutboxMessage.Channel.SMS, phone) if phone else None
+    mail = Route(OutboxMessage.Channel.EMAIL, email) if email else None
+    preference = grievance.preferred_contact
+    if preference == ContactPreference.NONE:
+        return Route("", "", "Le réclamant suit sa réclamation en ligne et ne souhaite pas de message.")
+    if preference == ContactPreference.POSTAL:
+        return Route("", "", "Le réclamant a demandé une réponse par courrier postal.")
+    if preference == ContactPreference.EMAIL:
+        order = [mail]
+    elif preference in (ContactPreference.SMS, ContactPreference.PHONE):
+        # A telephone call is made by the agent; the SMS is its written trace.
+        order = [sms]
+    elif grievance.channel.kind in (Channel.Kind.WEB, Channel.Kind.PLATFORM):
+        order = [mail, sms]
+    else:
+        order = [sms, mail]
+    for route in order:
+        if route is not None:
+            return route
+    return Route("", "", "Aucun numéro de téléphone ni adresse électronique pour ce canal.")
+
+
+def _render(event: str, language: str, context: dict) -> tuple[str, str]:
+    languages = ["fr", "ar"] if language == Language.BILINGUAL else [language]
+    texts, subjects = [], []
+    for code in languages:
+        with translation.override(code):
+            texts.append(render_to_string(f"notifications/{event}.{code}.txt", context).strip())
+        subjects.append(_SUBJECTS[event][code])
+    reference = context.get("reference", "")
+    subject = " / ".join(subjects)
+    return (f"{reference} — {subject}" if reference else subject), "\n\n".join(texts)
+
+
+def _queue(
+    *,
+    event_key: str,
+    event: str,
+    route: Route,
+    language: str,
+    context: dict,
+    grievance=None,
+    alert: DeadlineAlert | None = None,
+    recipient_user=None,
+) -> OutboxMessage | None:
+    """Write one message unless this event was already queued (the unique event key decides,
+    in a savepoint); send it after commit."""
+    subject, text = _render(event, language, context)
+    message = OutboxMessage(
+        event_key=event_key,
+        event=event,
+        grievance=grievance,
+        alert=alert,
+        recipient_kind=OutboxMessage.RecipientKind.STAFF if recipient_user else OutboxMessage.RecipientKind.COMPLAINANT,
+        recipient_user=recipient_user,
+        channel=route.channel,
+        address=route.address,
+        language=language,
+        subject=subject,
+        text=text,
+        status=Status.PENDING if route.channel else Status.NOT_SENDABLE,
+        last_error=route.reason,
+    )
+    try:
+        with transaction.atomic():
+            message.save(force_insert=True)
+    except IntegrityError:
+        # This event was already queued (a re-run, a concurrent sweep): once is enough.
+        return None
+    if message.status == Status.PENDING:
+        _enqueue_after_commit(message.pk)
+    return message
+
+
+def _enqueue_after_commit(message_id: int, *, run_after: datetime | None = None) -> None:
+    from notifications.tasks import send_outbox_message
+
+    def enqueue() -> None:
+        task = send_outbox_message.using(run_after=run_after) if run_after else send_outbox_message
+        task.enqueue(message_id)
+
+    transaction.on_commit(enqueue, robust=True)
+
+
+def _grievance_context(grievance, **extra) -> dict:
+    return {"reference": grievance.reference, **programme_context(grievance.programme), **extra}
+
+
+def programme_context(programme) -> dict:
+    return {"programme": programme.name, "programme_ar": programme.name_ar or programme.name}
+
+
+def _queue_for_complainant(*, grievance, event: str, sequence: int, **context) -> OutboxMessage | None:
+    route = complainant_route(grievance)
+    if route is None:
+        return None
+    return _queue(
+        event_key=f"grievance:{grievance.pk}:{event}:{sequence}",
+        event=event,
+        route=route,
+        language=Language.BILINGUAL,
+        context=_grievance_context(grievance, **context),
+        grievance=grievance,
+    )
+
+
+# --- complainant events ----------------------------------------------------------------------------
+
+
+def notification_queue_acknowledgement(*, grievance) -> OutboxMessage | None:
+    """Acknowledgement at intake with the reference and the treatment due date (§6.1)."""
+    return _queue_for_complainant(grievance=grievance, event=Event.ACKNOWLEDGEMENT, sequence=1, due_on=grievance.due_on)
+
+
+def notification_queue_commitment(*, commitment) -> OutboxMessage | None:
+    """The committed treatment date, and each new date after a broken commitment (§6.3.6 op. 3)."""
+    grievance = commitment.grievance
+    return _queue_for_complainant(
+        grievance=grievance,
+        event=Event.COMMITMENT,
+        sequence=commitment.sequence,
+        promised_on=commitment.promised_on,
+        renewed=commitment.sequence > 1,
+    )
+
+
+def notification_queue_outcome(*, grievance) -> OutboxMessage | None:
+    """The outcome, with the explanation when refused (§6.1), on the answer's channel (§6.2.4).
+
+    No message when the answer needs none or was already given (a telephone call-back).
+    After an appeal the second answer is a new event.
+    """
+    if grievance.answer_channel_exception:
+        return None
+    return _queue_for_complainant(
+        grievance=grievance,
+        event=Event.OUTCOME,
+        sequence=grievance.appeal_count + 1,
+        founded=grievance.outcome == grievance.Outcome.FOUNDED,
+        unfounded=grievance.outcome == grievance.Outcome.UNFOUNDED,
+        answer_text=grievance.answer_text,
+        explanation=grievance.outcome_explanation,
+    )
+
+
+def notification_forget_grievance(*, grievance) -> int:
+    """The grievance became a sensitive GBV/SEA/SH case: withdraw what is pending and erase
+    the addresses and texts kept for it (SPEC §5.5). Returns the number of rows erased."""
+    erased = 0
+    for message in OutboxMessage.objects.select_for_update().filter(grievance=grievance):
+        if message.status == Status.PENDING:
+            message.status = Status.CANCELLED
+            message.last_error = "Retiré : cas sensible transféré au référent VBG."
+        # A sent message stays recorded as sent; where it went and what it said are erased.
+        message.address = message.text = message.subject = ""
+        message.save(update_fields=["status", "last_error", "address", "text", "subject"])
+        erased += 1
+    return erased
+
+
+# --- staff alerts ---------------------------------------------------------------------------------
+
+
+def notification_queue_staff_alert(*, alert: DeadlineAlert, user, context: dict) -> OutboxMessage | None:
+    """A deadline alert by e-mail to one staff user, in French; no e-mail → recorded, not sent."""
+    route = (
+        Route(OutboxMessage.Channel.EMAIL, user.email)
+        if user.email
+        else Route("", "", "Aucune adresse électronique pour cet utilisateur.")
+    )
+    return _queue(
+        event_key=f"alert:{alert.pk}:user:{user.pk}",
+        event=alert.kind,
+        route=route,
+        language=Language.FRENCH,
+        context=context,
+        grievance=alert.grievance,
+        alert=alert,
+        recipient_user=user,
+    )
+
+
+# --- sending ------------------------------------------------------------------------------------------
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff: base, 2×base, 4×base… after the 1st, 2nd, 3rd failure."""
+    return timedelta(seconds=settings.PMPP_NOTIFICATION_RETRY_SECONDS * 2 ** (attempts - 1))
+
+
+def notification_send(*, message_id: int, now: datetime | None = None) -> str:
+    """Send one due message exactly once; on failure count the attempt and schedule a retry.
+
+    The row is locked for the whole send with SKIP LOCKED: a second worker racing for the
+    same message skips it instead of waiting, and finds it sent (or rescheduled) afterwards.
+    If the process dies after the gateway accepted the message but before the commit, the
+    message is sent again on recovery: at least once on a crash, exactly once otherwise.
+    Returns what happened: "sent", "retry", "failed" or "skipped".
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, status=Status.PENDING, next_attempt_at__lte=now)
+            .first()
+        )
+        if message is None:
+            return "skipped"
+        try:
+            sender_for(message.channel).send(to=message.address, text=message.text, subject=message.subject)
+        except Exception as exc:
+            # The exception text may quote the address or the gateway's echo of the message:
+            # keep only its type.
+            message.attempts += 1
+            message.last_error = f"{type(exc).__name__} (tentative {message.attempts})"
+            if message.attempts >= settings.PMPP_NOTIFICATION_MAX_ATTEMPTS:
+                message.status = Status.FAILED
+                outcome = "failed"
+                logger.error(
+                    "Notification %s failed after %s attempts (%s)", message.pk, message.attempts, type(exc).__name__
+                )
+            else:
+                message.next_attempt_at = now + _retry_delay(message.attempts)
+                outcome = "retry"
+                logger.warning(
+                    "Notification %s attempt %s failed (%s), retry scheduled",
+                    message.pk,
+                    message.attempts,
+                    type(exc).__name__,
+                )
+                _enqueue_after_commit(message.pk, run_after=message.next_attempt_at)
+            message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            return outcome
+        message.attempts += 1
+        message.status = Status.SENT
+        message.sent_at = timezone.now()
+        message.last_error = ""
+        message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        logger.info("Notification %s sent (%s, %s)", message.pk, message.event, message.channel)
+        return "sent"
+
+
+def notification_send_due(*, now: datetime | None = None, limit: int | None = None) -> dict[str, int]:
+    """Send every pending message whose time has come (cron, or recovery after an outage)."""
+    now = now or timezone.now()
+    ids = OutboxMessage.objects.filter(status=Status.PENDING, next_attempt_at__lte=now).order_by(
+        "next_attempt_at", "pk"
+    )
+    counts: dict[str, int] = {}
+    for message_id in ids.values_list("pk", flat=True)[:limit]:
+        outcome = notification_send(message_id=message_id, now=now)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
