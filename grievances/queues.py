@@ -1,14 +1,15 @@
 """Work queues: what each role has to do now (SPEC §5.3: nothing waits silently).
 
 A queue is a named filter over the grievances the user may see. `queue_counts` answers
-every queue's count in one query, for the navigation and the home page.
+every queue's count in one query, capped, for the navigation and the home page.
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -117,12 +118,38 @@ def queues_for(user) -> list[Queue]:
     return [queue for queue in QUEUES if queue.roles & codes]
 
 
-def queue_counts(*, user, queues: list[Queue] | None = None, today: date | None = None) -> dict[str, int]:
-    """Every queue's count for this user, in a single query."""
+# Past this many, a queue's count reads « 1 000+ »: a worker needs to know a queue is long,
+# not its exact length, and counting a million rows on every page would cost half a second.
+QUEUE_COUNT_CAP = 1000
+
+
+def queue_counts(
+    *, user, queues: list[Queue] | None = None, today: date | None = None, cap: int = QUEUE_COUNT_CAP
+) -> dict[str, int]:
+    """Every queue's count for this user in one query, each counted up to `cap` + 1 rows only.
+
+    A count above `cap` means « more than `cap` » (see `count_label`). Each queue's count is
+    a scalar subquery over at most `cap` + 1 of its rows, so the cost no longer grows with
+    the number of grievances.
+    """
     queues = queues_for(user) if queues is None else queues
     if not queues:
         return {}
     today = today or timezone.localdate()
-    aggregates = {queue.slug.replace("-", "_"): Count("pk", filter=queue.q(user=user, today=today)) for queue in queues}
-    counts = Grievance.objects.visible_to(user).aggregate(**aggregates)
-    return {queue.slug: counts[queue.slug.replace("-", "_")] for queue in queues}
+    visible = Grievance.objects.visible_to(user).order_by()
+    parts, params = [], []
+    for queue in queues:
+        sql, values = visible.filter(queue.q(user=user, today=today)).values("pk")[: cap + 1].query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")  # noqa: S608 — ORM-built SQL, values as parameters
+        params.extend(values)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        counts = cursor.fetchone()
+    return {queue.slug: count for queue, count in zip(queues, counts, strict=True)}
+
+
+def count_label(count: int, *, cap: int = QUEUE_COUNT_CAP) -> str:
+    """« 12 », or « 1 000+ » past the cap."""
+    from django.utils.formats import number_format
+
+    return f"{number_format(cap, force_grouping=True)}+" if count > cap else number_format(count, force_grouping=True)

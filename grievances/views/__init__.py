@@ -21,7 +21,7 @@ from django_tables2.paginators import LazyPaginator
 from grievances import forms as grievance_forms
 from grievances.filters import GrievanceFilter
 from grievances.models import Commitment, Grievance, SensitiveCase
-from grievances.queues import QUEUES_BY_SLUG, queue_counts, queues_for
+from grievances.queues import QUEUES_BY_SLUG, queues_for
 from grievances.selectors import (
     complainant_other_grievances,
     grievance_get_for_user,
@@ -468,8 +468,3 @@ def sensitive_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
         },
     )
-
-
-def navigation_counts(user) -> dict[str, int]:
-    """Used by the context processor: the user's queues and their counts (one query)."""
-    return queue_counts(user=user)

@@ -361,6 +361,23 @@ def test_the_navigation_shows_queue_counts(client, walk, salma):
     assert re.search(r"À qualifier</span><span class=\"badge rounded-pill text-bg-secondary\">2<", page)
 
 
+def test_queue_counts_stop_counting_past_the_cap_and_say_so(walk, salma, rachid):
+    from grievances.queues import QUEUES_BY_SLUG, count_label, queue_counts
+
+    for _ in range(4):
+        walk.register()
+    walk.analysed()
+    queues = [QUEUES_BY_SLUG[slug] for slug in ("a-qualifier", "a-analyser", "toutes")]
+    assert queue_counts(user=salma, queues=queues) == {"a-qualifier": 4, "a-analyser": 0, "toutes": 5}
+    capped = queue_counts(user=salma, queues=queues, cap=3)
+    assert capped == {"a-qualifier": 4, "a-analyser": 0, "toutes": 4}  # « more than 3 »
+    assert count_label(capped["toutes"], cap=3) == "3+"
+    assert count_label(2, cap=3) == "2"
+    assert count_label(1500) == "1\xa0000+"  # French grouping: a no-break space
+    # Still within the user's visibility: CNSS's agent sees none of CNRA's Tayssir cases.
+    assert queue_counts(user=rachid, queues=queues) == {"a-qualifier": 0, "a-analyser": 0, "toutes": 0}
+
+
 def test_the_file_reads_right_to_left_in_arabic(client, walk, salma):
     g = walk.register()
     client.force_login(salma)
