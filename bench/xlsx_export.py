@@ -5,7 +5,6 @@ bench/run.py, which takes the numbers; the process's peak memory is the export's
 """
 
 import os
-import resource
 import sys
 import time
 from pathlib import Path
@@ -25,10 +24,14 @@ from django.urls import reverse  # noqa: E402
 from pmpp.models import User  # noqa: E402
 
 
-def rss_mb() -> float:
-    # Current resident set, from /proc (ru_maxrss is the peak so far).
+def rss_mb(field: str = "VmRSS") -> float:
+    """Resident memory from /proc: VmRSS now, VmHWM the peak of this program.
+
+    Not ru_maxrss: on Linux it survives exec, so a child started from the large bench
+    runner would report the runner's size as its own peak.
+    """
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -44,7 +47,7 @@ def main(programme_id: str) -> None:
     elapsed = time.perf_counter() - started
     if response.status_code != 200:
         sys.exit(f"export answered {response.status_code}")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = rss_mb("VmHWM")
     print(f"{elapsed:.3f} {peak:.1f} {before:.1f} {size}")
 
 

@@ -450,3 +450,15 @@ def test_a_grievance_is_assigned_from_its_file(client, walk, salma, youssef):
     assert response["Location"] == detail
     g.refresh_from_db()
     assert g.assigned_to == youssef
+
+
+@pytest.mark.django_db
+def test_name_search_has_a_trigram_index_on_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL index")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'grievance_search_name_trgm_idx'")
+        (definition,) = cursor.fetchone()
+    assert "gin (search_name gin_trgm_ops)" in definition
