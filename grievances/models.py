@@ -675,7 +675,8 @@ class Commitment(FSMModelMixin, models.Model):
     realised_at = models.DateTimeField(_("réalisé le"), null=True, blank=True)
     broken_reason = models.TextField(_("motif du non-respect"), blank=True)
     status = FSMField(_("état"), max_length=10, choices=Status.choices, default=Status.PENDING, protected=True)
-    history = HistoricalRecords(bases=[TransitionHistory], no_db_index=["grievance", "renews", "given_by"])
+    # Its history is read per grievance (the timeline), so that column keeps its index.
+    history = HistoricalRecords(bases=[TransitionHistory], no_db_index=["renews", "given_by"])
 
     class Meta:
         ordering = ["grievance", "sequence"]

@@ -71,3 +71,22 @@ def test_history_is_read_only_in_the_admin(client, admin_user, walk):
     response = client.post(f"/admin/grievances/grievance/{g.pk}/history/{record.history_id}/", {})
     g.refresh_from_db()
     assert g.status == Grievance.Status.ANALYSED
+
+
+@pytest.mark.django_db
+def test_history_tables_index_only_the_columns_they_are_read_by():
+    """A grievance's timeline reads its history by grievance id, and its commitments' history
+    by grievance too; any other index would only slow down every workflow step."""
+    from django.db import connection
+
+    from grievances.models import Commitment, Grievance
+
+    def indexed(model) -> set[str]:
+        table = model.history.model._meta.db_table
+        with connection.cursor() as cursor:
+            constraints = connection.introspection.get_constraints(cursor, table)
+        return {c["columns"][0] for c in constraints.values() if c["index"] and len(c["columns"]) == 1}
+
+    assert {"id", "history_date", "history_user_id"} <= indexed(Grievance)
+    assert not {"programme_id", "category_id", "reference", "assigned_to_id"} & indexed(Grievance)
+    assert "grievance_id" in indexed(Commitment)
