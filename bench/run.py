@@ -43,7 +43,7 @@ from django.utils import timezone  # noqa: E402
 
 from grievances.models import Grievance  # noqa: E402
 from pmpp import roles  # noqa: E402
-from pmpp.models import Membership, Organisation, Programme, User  # noqa: E402
+from pmpp.models import Programme, User  # noqa: E402
 
 
 @dataclass
@@ -95,19 +95,16 @@ def ensure_data(count: int) -> None:
 
 
 def account(username: str, role: str, organisation: str, programme: str | None = None) -> User:
-    from django.contrib.auth.models import Group
+    from pmpp.accounts import service_account_ensure
 
-    user, created = User.objects.get_or_create(username=username, defaults={"first_name": username})
-    if created:
-        user.set_unusable_password()
-        user.save()
-        user.groups.add(Group.objects.get(name=roles.ROLES_BY_CODE[role].group_name))
-        Membership.objects.create(
-            user=user,
-            organisation=Organisation.objects.get(code=organisation),
-            programme=Programme.objects.get(code=programme) if programme else None,
-        )
-    return user
+    return service_account_ensure(
+        username=username,
+        first_name=username,
+        role_codes=(role,),
+        organisation=organisation,
+        programmes=(programme,),
+        reason="Compte des mesures de performance",
+    )[0]
 
 
 def client_for(user: User) -> Client:

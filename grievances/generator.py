@@ -19,19 +19,16 @@ import random
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.contrib.auth.models import Group
-from django.db import transaction
 from django.utils import timezone
 
 from grievances.deadlines import MOROCCO
 from grievances.services.replay import NOTIFY_COMMITMENT, Step, Story
 from pmpp import roles
+from pmpp.accounts import service_account_ensure
 from pmpp.models import (
     Channel,
     ComplaintCategory,
-    Membership,
     NotComplaintKind,
-    Organisation,
     Programme,
     Region,
     UnfoundedReason,
@@ -77,26 +74,19 @@ class Cast:
         self.partner = users["generateur.partenaire"]
 
 
-@transaction.atomic
 def ensure_generator_accounts() -> dict[str, User]:
-    users = {}
-    for username, first_name, role_code, organisation_code, programme_code in CAST:
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = User(username=username, first_name=first_name, last_name="(données générées)")
-            user.set_unusable_password()
-            user._change_reason = "Compte du générateur de données"
-            user.save()
-            user.groups.add(Group.objects.get(name=roles.ROLES_BY_CODE[role_code].group_name))
-            membership = Membership(
-                user=user,
-                organisation=Organisation.objects.get(code=organisation_code),
-                programme=Programme.objects.get(code=programme_code) if programme_code else None,
-            )
-            membership._change_reason = "Compte du générateur de données"
-            membership.save()
-        users[username] = user
-    return users
+    return {
+        username: service_account_ensure(
+            username=username,
+            first_name=first_name,
+            last_name="(données générées)",
+            role_codes=(role_code,),
+            organisation=organisation_code,
+            programmes=(programme_code,),
+            reason="Compte du générateur de données",
+        )[0]
+        for username, first_name, role_code, organisation_code, programme_code in CAST
+    }
 
 
 def _at(day: date, seconds: float) -> datetime:

@@ -102,8 +102,14 @@ def csv_response(*, filename: str, header: Sequence[str], rows: Iterable[Sequenc
     return response
 
 
-def _sheet_title(title: str) -> str:
-    title = _SHEET_TITLE_FORBIDDEN.sub(" ", str(title)).strip().strip("'")[:31].strip()
+def xlsx_sheet_name(title: str) -> str:
+    """A text as an Excel sheet name: at most 31 characters, none of []:*?/\\.
+
+    A slash reads as a dash (« Web / non web » → « Web - non web »); the other characters
+    Excel refuses become spaces.
+    """
+    title = _SHEET_TITLE_FORBIDDEN.sub(" ", re.sub(r"\s*/\s*", " - ", str(title)))
+    title = title.strip().strip("'")[:31].strip()
     return title or "Export"
 
 
@@ -113,6 +119,42 @@ def _width(value: Any) -> int:
     if isinstance(value, date):
         return 10
     return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+class XlsxCells:
+    """Writes typed cells into one worksheet and keeps each column's width.
+
+    Text is written with `write_string` after `neutralise`, so it is stored as a string
+    whatever it starts with; numbers stay numbers, booleans booleans, and dates are real
+    dates in Casablanca time.
+    """
+
+    def __init__(self, workbook, sheet):
+        self.sheet = sheet
+        self.widths: dict[int, int] = {}
+        self.date_format = workbook.add_format({"num_format": _XLSX_DATE_FORMAT})
+        self.datetime_format = workbook.add_format({"num_format": _XLSX_DATETIME_FORMAT})
+
+    def row(self, number: int, cells: Sequence, cell_format=None) -> None:
+        sheet = self.sheet
+        for column, value in enumerate(cells):
+            if value is None:
+                continue
+            self.widths[column] = max(self.widths.get(column, 0), _width(value))
+            if isinstance(value, bool):
+                sheet.write_boolean(number, column, value, cell_format)
+            elif isinstance(value, int | float | Decimal):
+                sheet.write_number(number, column, float(value), cell_format)
+            elif isinstance(value, datetime):
+                sheet.write_datetime(number, column, local_naive(value), cell_format or self.datetime_format)
+            elif isinstance(value, date):
+                sheet.write_datetime(number, column, value, cell_format or self.date_format)
+            else:
+                sheet.write_string(number, column, neutralise(str(value)), cell_format)
+
+    def fit_columns(self) -> None:
+        for column, width in self.widths.items():
+            self.sheet.set_column(column, column, min(max(width + 2, _MIN_WIDTH), _MAX_WIDTH))
 
 
 def xlsx_response(*, filename: str, sheet_title: str, header: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
@@ -138,38 +180,16 @@ def xlsx_response(*, filename: str, sheet_title: str, header: Sequence[str], row
                 "nan_inf_to_errors": True,
             },
         )
-        worksheet = workbook.add_worksheet(_sheet_title(sheet_title))
+        worksheet = workbook.add_worksheet(xlsx_sheet_name(sheet_title))
         if (get_language() or "").startswith("ar"):
             worksheet.right_to_left()
-        bold = workbook.add_format({"bold": True})
-        datetime_format = workbook.add_format({"num_format": _XLSX_DATETIME_FORMAT})
-        date_format = workbook.add_format({"num_format": _XLSX_DATE_FORMAT})
-
-        widths: dict[int, int] = {}
-
-        def write_row(row_number: int, cells: Sequence, cell_format=None) -> None:
-            for column, value in enumerate(cells):
-                widths[column] = max(widths.get(column, 0), _width(value) if value is not None else 0)
-                if value is None:
-                    continue
-                if isinstance(value, bool):
-                    worksheet.write_boolean(row_number, column, value, cell_format)
-                elif isinstance(value, int | float | Decimal):
-                    worksheet.write_number(row_number, column, float(value), cell_format)
-                elif isinstance(value, datetime):
-                    worksheet.write_datetime(row_number, column, local_naive(value), cell_format or datetime_format)
-                elif isinstance(value, date):
-                    worksheet.write_datetime(row_number, column, value, cell_format or date_format)
-                else:
-                    worksheet.write_string(row_number, column, neutralise(str(value)), cell_format)
-
+        cells = XlsxCells(workbook, worksheet)
         # Constant-memory mode writes rows in order: the header first, then the data.
-        write_row(0, header, bold)
+        cells.row(0, header, workbook.add_format({"bold": True}))
         for row_number, row in enumerate(rows, start=1):
-            write_row(row_number, row)
+            cells.row(row_number, row)
         worksheet.freeze_panes(1, 0)
-        for column, width in widths.items():
-            worksheet.set_column(column, column, min(max(width + 2, _MIN_WIDTH), _MAX_WIDTH))
+        cells.fit_columns()
         workbook.close()
         output.seek(0)
     except BaseException:

@@ -21,7 +21,8 @@ from grievances.models import Grievance
 from grievances.services.intake import normalise_cnie, normalise_phone
 from grievances.services.workflow import grievance_appeal
 from pmpp import roles
-from pmpp.models import Membership, Organisation, User
+from pmpp.accounts import service_account_ensure
+from pmpp.models import User
 from portal.models import TrackingThrottle
 
 PORTAL_USERNAME = "espace-public"
@@ -147,7 +148,6 @@ def grievance_track(*, proof: TrackingProof, address: str, now: datetime | None 
 # --- the portal's service account, and what it does -------------------------------------------------
 
 
-@transaction.atomic
 def portal_account() -> User:
     """The service account the public pages act as, created on first use.
 
@@ -157,19 +157,13 @@ def portal_account() -> User:
     Created with its group and membership in one transaction: a concurrent first use waits
     on the unique username and then reads the complete account.
     """
-    from django.contrib.auth.models import Group
-
-    user, created = User.objects.get_or_create(
-        username=PORTAL_USERNAME, defaults={"first_name": PORTAL_DISPLAY_NAME, "is_active": True}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-        user.groups.add(Group.objects.get(name=roles.ROLES_BY_CODE[roles.PUBLIC_PORTAL].group_name))
-        Membership.objects.get_or_create(
-            user=user, organisation=Organisation.objects.get(code=PORTAL_ORGANISATION_CODE), programme=None
-        )
-    return user
+    return service_account_ensure(
+        username=PORTAL_USERNAME,
+        first_name=PORTAL_DISPLAY_NAME,
+        role_codes=(roles.PUBLIC_PORTAL,),
+        organisation=PORTAL_ORGANISATION_CODE,
+        reason="Compte de service de l'espace public",
+    )[0]
 
 
 def portal_appeal(*, grievance: Grievance, reason: str, when: datetime | None = None) -> Grievance:

@@ -11,7 +11,6 @@ download is one flat table; the XLSX download has one sheet per section, with na
 charts beside the figures (see `export_tables`).
 """
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -349,11 +348,6 @@ def export_rows(data: Dashboard, form: DashboardFilterForm) -> list[list]:
     return rows
 
 
-def _sheet_name(title: str) -> str:
-    """A section title as a sheet name: Excel refuses « / » in one (« Web / non web »)."""
-    return re.sub(r"\s*/\s*", " - ", str(title))
-
-
 def export_tables(data: Dashboard, form: DashboardFilterForm) -> list[ReportTable]:
     """The sections of the XLSX download, one sheet each, built like the semester report's tables.
 
@@ -396,7 +390,7 @@ def export_tables(data: Dashboard, form: DashboardFilterForm) -> list[ReportTabl
             ReportTable(
                 f"grievances-by-{breakdown.key.replace('_', '-')}",
                 breakdown.title,
-                _sheet_name(breakdown.title),
+                breakdown.title,
                 [breakdown.label_heading, *headings],
                 [[row.label, *row.values] for row in breakdown.rows],
                 note="" if breakdown.rows else empty,

@@ -8,18 +8,13 @@ writes a single sheet, hence the small workbook writer here.
 
 import io
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
-from decimal import Decimal
 
 import xlsxwriter
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 
-from pmpp.exports import XLSX_CONTENT_TYPE, csv_response, local_naive, neutralise
-
-_MIN_WIDTH, _MAX_WIDTH = 8, 60
-_FORBIDDEN_IN_SHEET_TITLE = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+from pmpp.exports import XLSX_CONTENT_TYPE, XlsxCells, csv_response, neutralise, xlsx_sheet_name
 
 
 def tables_csv_response(*, filename: str, title: str, tables: Sequence) -> StreamingHttpResponse:
@@ -39,10 +34,10 @@ def tables_csv_response(*, filename: str, title: str, tables: Sequence) -> Strea
 
 
 def _sheet_names(tables: Sequence) -> list[str]:
-    """Excel's rules: at most 31 characters, none of []:*?/\\, unique whatever the case."""
+    """Excel's rules (`xlsx_sheet_name`), and unique whatever the case."""
     names, seen = [], set()
     for table in tables:
-        base = str(table.sheet).translate(_FORBIDDEN_IN_SHEET_TITLE).strip().strip("'")[:31].strip() or "Feuille"
+        base = xlsx_sheet_name(table.sheet)
         name, number = base, 2
         while name.lower() in seen:
             suffix = f" ({number})"
@@ -102,8 +97,6 @@ def tables_xlsx_response(*, filename: str, title: str, tables: Sequence) -> Http
     )
     bold = workbook.add_format({"bold": True})
     title_format = workbook.add_format({"bold": True, "font_size": 13})
-    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    datetime_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     wrapped = workbook.add_format({"text_wrap": True, "italic": True})
     rtl = (get_language() or "").startswith("ar")
 
@@ -111,35 +104,16 @@ def tables_xlsx_response(*, filename: str, title: str, tables: Sequence) -> Http
         sheet = workbook.add_worksheet(sheet_name)
         if rtl:
             sheet.right_to_left()
-        widths: dict[int, int] = {}
-
-        def write_row(row: int, cells: Sequence, cell_format=None, *, sheet=sheet, widths=widths) -> None:
-            for column, value in enumerate(cells):
-                if value is None:
-                    continue
-                text = str(value)
-                widths[column] = max(widths.get(column, 0), max((len(line) for line in text.splitlines()), default=0))
-                if isinstance(value, bool):
-                    sheet.write_boolean(row, column, value, cell_format)
-                elif isinstance(value, int | float | Decimal):
-                    sheet.write_number(row, column, float(value), cell_format)
-                elif isinstance(value, datetime):
-                    sheet.write_datetime(row, column, local_naive(value), cell_format or datetime_format)
-                elif isinstance(value, date):
-                    sheet.write_datetime(row, column, value, cell_format or date_format)
-                else:
-                    sheet.write_string(row, column, neutralise(text), cell_format)
-
+        cells = XlsxCells(workbook, sheet)
         sheet.write_string(0, 0, neutralise(f"{title} — {table.title}"), title_format)
-        write_row(2, table.header, bold)
-        for number, cells in enumerate(table.rows, start=3):
-            write_row(number, cells)
+        cells.row(2, table.header, bold)
+        for number, row in enumerate(table.rows, start=3):
+            cells.row(number, row)
         if table.note:
             sheet.write_string(len(table.rows) + 4, 0, neutralise(str(table.note)), wrapped)
         sheet.freeze_panes(3, 1)
         _add_native_chart(workbook, sheet, sheet_name=sheet_name, table=table)
-        for column, width in widths.items():
-            sheet.set_column(column, column, min(max(width + 2, _MIN_WIDTH), _MAX_WIDTH))
+        cells.fit_columns()
     workbook.close()
 
     response = HttpResponse(output.getvalue(), content_type=XLSX_CONTENT_TYPE)

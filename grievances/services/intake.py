@@ -100,13 +100,34 @@ def reception_datetime(
     return received_at
 
 
-def deadline_policy_for(*, programme: Programme, channel: Channel) -> DeadlinePolicy:
-    """The channel's own policy (the Médiateur's 60 days) or the programme's default."""
-    policies = {p.channel_id: p for p in DeadlinePolicy.objects.filter(programme=programme)}
-    policy = policies.get(channel.pk) or policies.get(None)
+def pick_deadline_policy(policies, *, programme: Programme, channel: Channel) -> DeadlinePolicy:
+    """Among `policies`, the channel's own (the Médiateur's 60 days) or the programme's default."""
+    by_channel = {p.channel_id: p for p in policies if p.programme_id == programme.pk}
+    policy = by_channel.get(channel.pk) or by_channel.get(None)
     if policy is None:
         raise ValidationError({"programme": f"Aucune politique de délai n'est définie pour {programme.name}."})
     return policy
+
+
+def deadline_policy_for(*, programme: Programme, channel: Channel) -> DeadlinePolicy:
+    return pick_deadline_policy(
+        DeadlinePolicy.objects.filter(programme=programme), programme=programme, channel=channel
+    )
+
+
+def due_dates_under(*, policy: DeadlinePolicy, holidays: frozenset, received_at: datetime) -> tuple:
+    """(treatment due date, acknowledgement due date) under `policy`; `holidays` count only
+    for a policy in working days."""
+    working = policy.day_kind == DeadlinePolicy.DayKind.WORKING
+    holidays = holidays if working else frozenset()
+    return (
+        deadlines.treatment_due_date(
+            received_at=received_at, days=policy.treatment_days, working=working, holidays=holidays
+        ),
+        deadlines.acknowledgement_due_date(
+            received_at=received_at, days=policy.acknowledgement_days, working=working, holidays=holidays
+        ),
+    )
 
 
 def due_dates(*, programme: Programme, channel: Channel, received_at: datetime) -> tuple:
@@ -114,13 +135,7 @@ def due_dates(*, programme: Programme, channel: Channel, received_at: datetime) 
     policy = deadline_policy_for(programme=programme, channel=channel)
     working = policy.day_kind == DeadlinePolicy.DayKind.WORKING
     holidays = frozenset(PublicHoliday.objects.values_list("date", flat=True)) if working else frozenset()
-    due_on = deadlines.treatment_due_date(
-        received_at=received_at, days=policy.treatment_days, working=working, holidays=holidays
-    )
-    acknowledgement_due_on = deadlines.acknowledgement_due_date(
-        received_at=received_at, days=policy.acknowledgement_days, working=working, holidays=holidays
-    )
-    return due_on, acknowledgement_due_on
+    return due_dates_under(policy=policy, holidays=holidays, received_at=received_at)
 
 
 def find_open_duplicate(*, cnie: str, programme: Programme, category) -> Grievance | None:
@@ -168,6 +183,53 @@ def _contact_errors(*, is_anonymous: bool, email: str, phone: str, preferred_con
         errors["complainant_email"] = "Indiquez l'adresse électronique à laquelle vous répondre."
     elif preferred_contact in (ContactPreference.SMS, ContactPreference.PHONE) and not phone:
         errors["complainant_phone"] = "Indiquez le numéro de téléphone auquel vous répondre."
+    return errors
+
+
+def intake_errors(
+    *,
+    programme: Programme,
+    channel: Channel,
+    description: str,
+    is_anonymous: bool,
+    cnie: str,
+    phone: str,
+    name: str,
+    email: str,
+    preferred_contact: str,
+    sex: str,
+    age_group: str,
+    residence: str,
+    identity_verified: bool,
+    category,
+    external_reference: str,
+) -> dict[str, str]:
+    """The field errors of an intake, its identity and contact already normalised; {} when valid.
+
+    The rules of every intake, live (`grievance_register`) or replayed (`services.replay`).
+    """
+    errors = _validate_identity(is_anonymous=is_anonymous, cnie=cnie, phone=phone, name=name)
+    errors |= _contact_errors(is_anonymous=is_anonymous, email=email, phone=phone, preferred_contact=preferred_contact)
+    if not description:
+        errors["description"] = "Décrivez l'objet de la réclamation."
+    if category is not None and category.programme_id != programme.pk:
+        errors["category"] = f"La catégorie « {category.name} » n'appartient pas au programme {programme.name}."
+    if sex not in Sex.values:
+        errors["complainant_sex"] = "Sexe inconnu."
+    if age_group not in AgeGroup.values:
+        errors["complainant_age_group"] = "Tranche d'âge inconnue."
+    if residence and residence not in Residence.values:
+        errors["residence"] = "Milieu inconnu : urbain ou rural."
+    if is_anonymous and identity_verified:
+        errors["identity_verified"] = "L'identité d'un réclamant anonyme ne peut pas être vérifiée."
+    if len(name) > 150:
+        errors["complainant_name"] = "Nom trop long (150 caractères au plus)."
+    if len(external_reference.strip()) > 64:
+        errors["external_reference"] = "Référence externe trop longue (64 caractères au plus)."
+    if not programme.is_active:
+        errors["programme"] = f"Le programme {programme.name} n'est plus actif."
+    if not channel.is_active:
+        errors["channel"] = f"Le canal « {channel.name} » n'est plus actif."
     return errors
 
 
@@ -221,28 +283,23 @@ def grievance_register(
     cnie, phone, name = normalise_cnie(cnie), normalise_phone(phone), (name or "").strip()
     email = (email or "").strip().lower()
     description = (description or "").strip()
-    errors = _validate_identity(is_anonymous=is_anonymous, cnie=cnie, phone=phone, name=name)
-    errors |= _contact_errors(is_anonymous=is_anonymous, email=email, phone=phone, preferred_contact=preferred_contact)
-    if not description:
-        errors["description"] = "Décrivez l'objet de la réclamation."
-    if category is not None and category.programme_id != programme.pk:
-        errors["category"] = f"La catégorie « {category.name} » n'appartient pas au programme {programme.name}."
-    if sex not in Sex.values:
-        errors["complainant_sex"] = "Sexe inconnu."
-    if age_group not in AgeGroup.values:
-        errors["complainant_age_group"] = "Tranche d'âge inconnue."
-    if residence and residence not in Residence.values:
-        errors["residence"] = "Milieu inconnu : urbain ou rural."
-    if is_anonymous and identity_verified:
-        errors["identity_verified"] = "L'identité d'un réclamant anonyme ne peut pas être vérifiée."
-    if len(name) > 150:
-        errors["complainant_name"] = "Nom trop long (150 caractères au plus)."
-    if len(external_reference.strip()) > 64:
-        errors["external_reference"] = "Référence externe trop longue (64 caractères au plus)."
-    if not programme.is_active:
-        errors["programme"] = f"Le programme {programme.name} n'est plus actif."
-    if not channel.is_active:
-        errors["channel"] = f"Le canal « {channel.name} » n'est plus actif."
+    errors = intake_errors(
+        programme=programme,
+        channel=channel,
+        description=description,
+        is_anonymous=is_anonymous,
+        cnie=cnie,
+        phone=phone,
+        name=name,
+        email=email,
+        preferred_contact=preferred_contact,
+        sex=sex,
+        age_group=age_group,
+        residence=residence,
+        identity_verified=identity_verified,
+        category=category,
+        external_reference=external_reference,
+    )
     if errors:
         raise ValidationError(errors)
 

@@ -34,7 +34,14 @@ from django.utils import timezone
 
 from grievances import deadlines
 from grievances.models import Commitment, Grievance, ReferenceCounter
-from grievances.services.intake import _validate_identity, normalise_cnie, normalise_phone, search_key
+from grievances.services.intake import (
+    due_dates_under,
+    intake_errors,
+    normalise_cnie,
+    normalise_phone,
+    pick_deadline_policy,
+    search_key,
+)
 from grievances.services.references import new_tracking_code
 from grievances.services.workflow import _check_step, _default_answer_channel
 from grievances.workflow import TRANSITION_LABELS
@@ -102,26 +109,15 @@ _ARGUMENTS = _transition_arguments()
 
 
 class _Deadlines:
-    """Policies and holidays read once, then the same pure functions as live intake."""
+    """Policies and holidays read once for the whole replay, then the intake's own rules."""
 
     def __init__(self):
-        self.policies = {(p.programme_id, p.channel_id): p for p in DeadlinePolicy.objects.all()}
+        self.policies = list(DeadlinePolicy.objects.all())
         self.holidays = frozenset(PublicHoliday.objects.values_list("date", flat=True))
 
     def due_dates(self, *, programme, channel, received_at: datetime):
-        policy = self.policies.get((programme.pk, channel.pk)) or self.policies.get((programme.pk, None))
-        if policy is None:
-            raise ValidationError({"programme": f"Aucune politique de délai n'est définie pour {programme.name}."})
-        working = policy.day_kind == DeadlinePolicy.DayKind.WORKING
-        holidays = self.holidays if working else frozenset()
-        return (
-            deadlines.treatment_due_date(
-                received_at=received_at, days=policy.treatment_days, working=working, holidays=holidays
-            ),
-            deadlines.acknowledgement_due_date(
-                received_at=received_at, days=policy.acknowledgement_days, working=working, holidays=holidays
-            ),
-        )
+        policy = pick_deadline_policy(self.policies, programme=programme, channel=channel)
+        return due_dates_under(policy=policy, holidays=self.holidays, received_at=received_at)
 
 
 def reserve_references(*, prefix: str, year: int, count: int) -> int:
@@ -337,11 +333,23 @@ def _write_batch(stories: list[Story], *, offset: int, rules: _Deadlines, tables
 
 def _register(story: Story, *, position: int, rules: _Deadlines, reference: str) -> Grievance:
     cnie, phone, name = normalise_cnie(story.cnie), normalise_phone(story.phone), (story.name or "").strip()
-    errors = _validate_identity(is_anonymous=story.is_anonymous, cnie=cnie, phone=phone, name=name)
-    if not (story.description or "").strip():
-        errors["description"] = "Décrivez l'objet de la réclamation."
-    if story.category is not None and story.category.programme_id != story.programme.pk:
-        errors["category"] = f"La catégorie « {story.category.name} » n'appartient pas au programme."
+    errors = intake_errors(
+        programme=story.programme,
+        channel=story.channel,
+        description=(story.description or "").strip(),
+        is_anonymous=story.is_anonymous,
+        cnie=cnie,
+        phone=phone,
+        name=name,
+        email="",
+        preferred_contact="",
+        sex=story.sex,
+        age_group=story.age_group,
+        residence=story.residence,
+        identity_verified=story.identity_verified,
+        category=story.category,
+        external_reference=story.external_reference,
+    )
     if timezone.is_naive(story.received_at):
         errors["received_at"] = "La date de réception doit préciser le fuseau horaire."
     if errors:

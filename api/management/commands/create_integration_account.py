@@ -1,12 +1,12 @@
 """Create an integration account for a channel and print its token, once."""
 
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from api.models import IntegrationAccount
 from pmpp import roles
-from pmpp.models import Channel, Membership, Organisation, Programme, User
+from pmpp.accounts import service_account_ensure
+from pmpp.models import Channel, Organisation, Programme, User
 
 
 class Command(BaseCommand):
@@ -41,14 +41,16 @@ class Command(BaseCommand):
         username = f"api-{name}"
         if IntegrationAccount.objects.filter(name=name).exists() or User.objects.filter(username=username).exists():
             raise CommandError(f"Le compte « {name} » existe déjà.")
-        user = User(username=username, first_name="API", last_name=name)
-        user.set_unusable_password()  # it signs in with its token only, never on the login page
-        user._change_reason = "Compte d'intégration (API)"
-        user.save()
-        for code in [roles.INTEGRATION_ACCOUNT, *role]:
-            user.groups.add(Group.objects.get(name=roles.ROLES_BY_CODE[code].group_name))
-        for programme_row in programmes:
-            Membership.objects.create(user=user, organisation=organisation_row, programme=programme_row)
+        # It signs in with its token only, never on the login page.
+        user, _created = service_account_ensure(
+            username=username,
+            first_name="API",
+            last_name=name,
+            role_codes=(roles.INTEGRATION_ACCOUNT, *role),
+            organisation=organisation_row.code,
+            programmes=tuple(p.code if p else None for p in programmes),
+            reason="Compte d'intégration (API)",
+        )
         token, token_hash = IntegrationAccount.new_token()
         IntegrationAccount.objects.create(name=name, user=user, channel=channel_row, token_hash=token_hash)
         self.stdout.write(f"Compte d'intégration « {name} » créé pour le canal « {channel_row.name} ».")

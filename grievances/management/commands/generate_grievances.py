@@ -56,7 +56,7 @@ class Command(BaseCommand):
                     "le jeu de données n'est pas recréé (les chiffres seraient comptés deux fois)."
                 )
             stories = generator.tayssir_q1_2023(seed=2023 if seed is None else seed)
-            total = 32773 + 241
+            total = sum(spec["web"]["by_type"].values()) + sum(spec["other"]["by_category"].values())
         else:
             if count is None or count < 1:
                 raise CommandError("--count doit être un nombre positif.")
