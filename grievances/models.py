@@ -145,7 +145,7 @@ class Grievance(FSMModelMixin, models.Model):
     tracking_code = models.CharField(_("code de suivi"), max_length=16, unique=True)
     pin_hash = models.CharField(_("code PIN (empreinte)"), max_length=128, blank=True)
     programme = models.ForeignKey(
-        Programme, on_delete=models.PROTECT, related_name="grievances", verbose_name=_("programme")
+        Programme, on_delete=models.PROTECT, related_name="grievances", db_index=False, verbose_name=_("programme")
     )
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="grievances", verbose_name=_("canal"))
     received_at = models.DateTimeField(_("date de réception"))
@@ -196,7 +196,12 @@ class Grievance(FSMModelMixin, models.Model):
         _("catégorie de la requête"), max_length=10, choices=RequestKind.choices, default=RequestKind.COMPLAINT
     )
     not_complaint_kind = models.ForeignKey(
-        NotComplaintKind, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("type de requête")
+        NotComplaintKind,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+        verbose_name=_("type de requête"),
     )
     subject = models.CharField(_("objet"), max_length=200, blank=True)
     nature = models.CharField(_("nature"), max_length=16, choices=Nature.choices, blank=True)
@@ -214,6 +219,7 @@ class Grievance(FSMModelMixin, models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         verbose_name=_("qualifiée par"),
     )
     qualified_at = models.DateTimeField(_("qualifiée le"), null=True, blank=True)
@@ -226,7 +232,12 @@ class Grievance(FSMModelMixin, models.Model):
     analysis_conclusion = models.TextField(_("conclusion de l'analyse"), blank=True)
     outcome = models.CharField(_("résultat"), max_length=10, choices=Outcome.choices, blank=True)
     unfounded_reason = models.ForeignKey(
-        UnfoundedReason, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("motif de non-fondement")
+        UnfoundedReason,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+        verbose_name=_("motif de non-fondement"),
     )
 
     # Operation 3: routing, partner path, answer
@@ -236,6 +247,7 @@ class Grievance(FSMModelMixin, models.Model):
         null=True,
         blank=True,
         related_name="assigned_grievances",
+        db_index=False,
         verbose_name=_("attribuée à"),
     )
     assigned_unit = models.ForeignKey(
@@ -270,10 +282,17 @@ class Grievance(FSMModelMixin, models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         verbose_name=_("rédigée par"),
     )
     answer_channel = models.ForeignKey(
-        Channel, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("canal de réponse")
+        Channel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("canal de réponse"),
     )
     answer_channel_exception = models.CharField(
         _("exception au canal de réponse"), max_length=20, choices=AnswerChannelException.choices, blank=True
@@ -286,6 +305,7 @@ class Grievance(FSMModelMixin, models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         verbose_name=_("approuvée par"),
     )
     answer_approved_at = models.DateTimeField(_("approuvée le"), null=True, blank=True)
@@ -299,6 +319,7 @@ class Grievance(FSMModelMixin, models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         verbose_name=_("clôturée par"),
     )
     closure_validated_at = models.DateTimeField(_("clôture validée le"), null=True, blank=True)
@@ -351,10 +372,14 @@ class Grievance(FSMModelMixin, models.Model):
             ("assign_grievance", _("Attribuer une réclamation à un agent ou un service")),
         ]
         indexes = [
-            models.Index(fields=["programme", "status", "due_on"], name="grievance_queue_idx"),
+            # A queue of a programme in its order (due date, then id): the first page reads
+            # its 25 rows from the index, even when hundreds share the earliest due date.
+            models.Index(fields=["programme", "status", "due_on", "id"], name="grievance_queue_idx"),
             models.Index(fields=["complainant_cnie"], name="grievance_cnie_idx"),
             models.Index(fields=["complainant_phone"], name="grievance_phone_idx"),
-            models.Index(fields=["search_name"], name="grievance_name_idx"),
+            # A full name, newest first (the search's first tier): a name thousands share
+            # reads only the page it shows.
+            models.Index(fields=["search_name", "received_at", "id"], name="grievance_name_received_idx"),
             models.Index(fields=["assigned_to", "status"], name="grievance_assignee_idx"),
             models.Index(fields=["received_at"], name="grievance_received_idx"),
             # The queues' order (Meta.ordering): a page deep in a long queue walks this index
@@ -696,6 +721,14 @@ class Commitment(FSMModelMixin, models.Model):
             models.CheckConstraint(
                 condition=Q(sequence=1, renews__isnull=True) | Q(sequence__gt=1, renews__isnull=False),
                 name="commitment_renewal_chain",
+            ),
+        ]
+        indexes = [
+            # The « engagements échus » queue and its count, shown on every page: the pending
+            # commitments whose date has come, read from the index alone instead of from
+            # every pending commitment's row.
+            models.Index(
+                fields=["promised_on", "grievance"], condition=Q(status="pending"), name="commitment_pending_due_idx"
             ),
         ]
 

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -153,3 +155,124 @@ def count_label(count: int, *, cap: int = QUEUE_COUNT_CAP) -> str:
     from django.utils.formats import number_format
 
     return f"{number_format(cap, force_grouping=True)}+" if count > cap else number_format(count, force_grouping=True)
+
+
+# --- Pages: keyset pagination in the queue's order ------------------------------------------
+#
+# A page is found by where the previous one ended (its last row's sort value and id), never
+# by an OFFSET: page 2,000 of a million-row queue costs what page 1 costs, because the
+# database starts reading its index at that position instead of sorting and skipping 50,000
+# rows. The position travels as an opaque signed cursor; it holds a sort value (a date, a
+# reference, a state or a programme prefix) and an id, never personal data.
+
+# The columns a queue sorts by: query-string key → field. Every one is NOT NULL, so that
+# (value, id) orders the rows totally and a cursor never has to compare with NULL.
+QUEUE_SORTS = {
+    "due_on": "due_on",
+    "received_at": "received_at",
+    "reference": "reference",
+    "status": "status",
+    "programme": "programme__reference_prefix",
+}
+DEFAULT_QUEUE_SORT = "due_on"
+_CURSOR_SALT = "grievances.queue-cursor"
+
+
+def queue_sort(value: str | None) -> str:
+    """The `sort` of the query string (« due_on », « -received_at »…), or the queue order."""
+    value = (value or "").strip()
+    return value if value.lstrip("-") in QUEUE_SORTS else DEFAULT_QUEUE_SORT
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[Grievance]
+    sort: str
+    first: bool = True
+    next_cursor: str = ""
+    previous_cursor: str = ""
+
+    @property
+    def has_next(self) -> bool:
+        return bool(self.next_cursor)
+
+    @property
+    def has_previous(self) -> bool:
+        return bool(self.previous_cursor)
+
+
+def _sort_field(path: str):
+    model, field = Grievance, None
+    for part in path.split("__"):
+        field = model._meta.get_field(part)
+        model = field.related_model
+    return field
+
+
+def queue_cursor(*, sort: str, value, pk: int, backwards: bool = False) -> str:
+    """The cursor of the page after (or, `backwards`, before) the row with this sort value and id."""
+    return signing.dumps(
+        {"s": sort, "v": value.isoformat() if hasattr(value, "isoformat") else value, "i": pk, "b": backwards},
+        salt=_CURSOR_SALT,
+    )
+
+
+def _read_cursor(token: str, *, sort: str) -> tuple[object, int, bool] | None:
+    """(sort value, id, backwards) of a cursor made for this sort; None if it is not one."""
+    try:
+        data = signing.loads(token, salt=_CURSOR_SALT)
+        if data["s"] != sort or not isinstance(data["i"], int) or not isinstance(data["b"], bool):
+            return None
+        value = _sort_field(QUEUE_SORTS[sort.lstrip("-")]).to_python(data["v"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError, ValidationError):
+        return None
+    if value is None:
+        return None
+    return value, data["i"], data["b"]
+
+
+def queue_page(rows: QuerySet, *, sort: str, cursor: str = "", per_page: int = 25) -> QueuePage:
+    """One page of `rows` in `sort` order, after (or, going back, before) the cursor's row.
+
+    One query: `per_page` + 1 rows are read, the extra one only to know whether a page
+    follows. A cursor that is invalid, tampered with or made for another sort gives the
+    first page.
+    """
+    sort = queue_sort(sort)
+    path, descending = QUEUE_SORTS[sort.lstrip("-")], sort.startswith("-")
+    position = _read_cursor(cursor, sort=sort) if cursor else None
+    backwards = bool(position and position[2])
+    # Reading backwards walks the same index the other way, then puts the page back in order.
+    reverse = descending != backwards
+    rows = rows.annotate(queue_sort_value=F(path)).order_by(
+        F(path).desc() if reverse else F(path).asc(), "-pk" if reverse else "pk"
+    )
+    if position is not None:
+        value, pk, _ = position
+        after, at_or_after = ("lt", "lte") if reverse else ("gt", "gte")
+        # `value >= v` lets the database start its index scan at the cursor; the OR only
+        # sorts out the rows that share the cursor's value.
+        rows = rows.filter(
+            Q(**{f"{path}__{at_or_after}": value}),
+            Q(**{f"{path}__{after}": value}) | Q(**{f"pk__{after}": pk}),
+        )
+    found = list(rows[: per_page + 1])
+    more = len(found) > per_page
+    found = found[:per_page]
+    if backwards:
+        found.reverse()
+    if not found:
+        return QueuePage(rows=[], sort=sort, first=position is None)
+    has_next = more if not backwards else True
+    has_previous = more if backwards else position is not None
+    return QueuePage(
+        rows=found,
+        sort=sort,
+        first=not has_previous,
+        next_cursor=queue_cursor(sort=sort, value=found[-1].queue_sort_value, pk=found[-1].pk) if has_next else "",
+        previous_cursor=(
+            queue_cursor(sort=sort, value=found[0].queue_sort_value, pk=found[0].pk, backwards=True)
+            if has_previous
+            else ""
+        ),
+    )

@@ -1,8 +1,15 @@
 """Reads of the grievance mechanism, always through the visibility scope."""
 
+from datetime import date
+
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from grievances.models import Grievance, SensitiveCase
+from grievances.services.intake import normalise_cnie, normalise_phone, search_key
+
+# How many results a search shows; past that the user is told to narrow the search.
+SEARCH_LIMIT = 25
 
 
 def grievance_list_for_user(*, user):
@@ -13,6 +20,59 @@ def grievance_get_for_user(*, user, pk: int) -> Grievance:
     """The grievance if the user may see it; 404 otherwise, so existence is not revealed."""
     try:
         return grievance_list_for_user(user=user).get(pk=pk)
+    except Grievance.DoesNotExist:
+        raise Http404("Réclamation introuvable.") from None
+
+
+# The columns a queue row shows (templates/grievances/queue.html). A page reads these and
+# nothing else: not the description or the answer, nor the assignee's password hash.
+QUEUE_ROW_FIELDS = (
+    "reference",
+    "received_at",
+    "due_on",
+    "status",
+    "programme__reference_prefix",
+    "category__name",
+    "category__name_ar",
+    "assigned_to__username",
+    "assigned_to__first_name",
+    "assigned_to__last_name",
+    "assigned_unit__name",
+    "assigned_unit__name_ar",
+)
+
+
+def grievance_queue_for_user(*, user, queue, today: date) -> QuerySet:
+    """The grievances of a work queue the user may see, with the columns a queue row shows."""
+    return (
+        Grievance.objects.visible_to(user)
+        .filter(queue.q(user=user, today=today))
+        .select_related("programme", "category", "assigned_to", "assigned_unit")
+        .only(*QUEUE_ROW_FIELDS)
+    )
+
+
+def grievance_file_for_user(*, user, pk: int) -> Grievance:
+    """The grievance file (its detail page) with every reference the page names, in one query.
+
+    Read one by one, the assigned unit, the region, the partner, the answer channel… would
+    each cost a query, and only on the grievances that have one: a page's query count would
+    then depend on its data.
+    """
+    try:
+        return (
+            grievance_list_for_user(user=user)
+            .select_related(
+                "assigned_unit",
+                "region",
+                "partner_organisation",
+                "answer_channel",
+                "unfounded_reason",
+                "not_complaint_kind",
+                "duplicate_of",
+            )
+            .get(pk=pk)
+        )
     except Grievance.DoesNotExist:
         raise Http404("Réclamation introuvable.") from None
 
@@ -29,8 +89,43 @@ def complainant_other_grievances(*, user, grievance: Grievance):
     if not grievance.complainant_cnie:
         return Grievance.objects.none()
     return (
-        grievance_list_for_user(user=user)
+        Grievance.objects.visible_to(user)
         .filter(complainant_cnie=grievance.complainant_cnie)
         .exclude(pk=grievance.pk)
+        .select_related("category")
+        .only("reference", "status", "received_at", "category__name", "category__name_ar")
         .order_by("-received_at")
     )
+
+
+def grievance_search(*, user, term: str, limit: int = SEARCH_LIMIT) -> tuple[list[Grievance], bool]:
+    """The visible grievances a term designates, best match first, and whether more were left out.
+
+    A handle (reference, tracking code, CNIE, phone) designates its grievances exactly. A name
+    matches without accents or case, anywhere in the name (« zahra » finds « Fatima Zahra El
+    Amrani »): the same full name comes first, then the names that contain the term, newest
+    first in each tier. Each tier reads at most `limit + 1` rows through an index that also
+    serves its order (the name and reception date btree, or the trigram index for the
+    substring), and nothing is counted: a name thousands of complainants share costs no more
+    than a rare one, and the page says « more than `limit` » instead of a total.
+    """
+    term = term.strip()
+    compact = term.replace(" ", "").upper()
+    handles = Q(reference=compact) | Q(tracking_code=compact) | Q(complainant_cnie=normalise_cnie(term))
+    phone = normalise_phone(term)
+    if phone.startswith("+212"):
+        handles |= Q(complainant_phone=phone)
+    tiers = [handles]
+    key = search_key(term)
+    if len(key) >= 3 and not any(ch.isdigit() for ch in key):
+        tiers += [Q(search_name=key), Q(search_name__contains=key) & ~Q(search_name=key)]
+    visible = grievance_list_for_user(user=user).select_related("assigned_unit").order_by("-received_at", "-pk")
+    found: list[Grievance] = []
+    for tier in tiers:
+        rows = visible.filter(tier)
+        if found:
+            rows = rows.exclude(pk__in=[g.pk for g in found])
+        found += rows[: limit + 1 - len(found)]
+        if len(found) > limit:
+            return found[:limit], True
+    return found, False

@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 import django_tables2 as tables
 from django.utils import timezone
 from django.utils.html import format_html
@@ -54,3 +56,38 @@ class GrievanceTable(tables.Table):
         if record.assigned_to_id:
             return record.assigned_to.get_full_name() or record.assigned_to.username
         return record.assigned_unit.label if record.assigned_unit_id else "—"
+
+
+@dataclass(frozen=True)
+class QueueColumn:
+    """A column header of a queue page (templates/grievances/queue.html draws the cells)."""
+
+    label: str
+    sort: str = ""  # the `sort` that orders by this column, "" if it does not sort
+    direction: str = ""  # "ascending" / "descending" when the page is sorted by it
+    next_sort: str = ""  # the `sort` its link asks for: this column, or the other way round
+
+
+# Category and assignee do not sort: both may be empty, and a page cursor compares values,
+# never an absence of one. Every other column sorts both ways and pages by cursor.
+_QUEUE_COLUMNS = [
+    (_("Référence"), "reference"),
+    (_("Programme"), "programme"),
+    (_("Catégorie"), ""),
+    (_("Reçue le"), "received_at"),
+    (_("Échéance"), "due_on"),
+    (_("État"), "status"),
+    (_("Attribuée à"), ""),
+]
+
+
+def queue_columns(*, sort: str) -> list[QueueColumn]:
+    columns = []
+    for label, key in _QUEUE_COLUMNS:
+        if not key:
+            columns.append(QueueColumn(label=label))
+            continue
+        direction = {key: "ascending", f"-{key}": "descending"}.get(sort, "")
+        next_sort = f"-{key}" if direction == "ascending" else key
+        columns.append(QueueColumn(label=label, sort=key, direction=direction, next_sort=next_sort))
+    return columns

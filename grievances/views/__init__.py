@@ -7,7 +7,6 @@ only, and a grievance is addressed by its database id.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,23 +14,25 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
-from django_tables2.paginators import LazyPaginator
 
 from grievances import forms as grievance_forms
 from grievances.filters import GrievanceFilter
 from grievances.models import Commitment, Grievance, SensitiveCase
-from grievances.queues import QUEUES_BY_SLUG, queues_for
+from grievances.queues import DEFAULT_QUEUE_SORT, QUEUES_BY_SLUG, queue_page, queues_for
 from grievances.selectors import (
+    SEARCH_LIMIT,
     complainant_other_grievances,
+    grievance_file_for_user,
     grievance_get_for_user,
     grievance_list_for_user,
+    grievance_queue_for_user,
+    grievance_search,
     sensitive_case_get_for_user,
 )
 from grievances.services import workflow as wf
-from grievances.services.intake import grievance_register, normalise_cnie, normalise_phone, search_key
+from grievances.services.intake import grievance_register, normalise_cnie
 from grievances.services.sensitive import sensitive_case_close, sensitive_case_refer
-from grievances.tables import GrievanceTable
+from grievances.tables import SLA_BADGES, GrievanceTable, queue_columns
 from grievances.timeline import grievance_timeline
 from grievances.workflow import TRANSITION_LABELS
 from pmpp import roles
@@ -54,33 +55,41 @@ def _queue_rows(request: HttpRequest, slug: str):
     queue = QUEUES_BY_SLUG.get(slug)
     if queue is None or queue not in queues_for(request.user):
         raise Http404(_("File de travail introuvable."))
-    rows = (
-        grievance_list_for_user(user=request.user)
-        .select_related("assigned_unit")
-        .filter(queue.q(user=request.user, today=timezone.localdate()))
-    )
+    rows = grievance_queue_for_user(user=request.user, queue=queue, today=timezone.localdate())
     filters = GrievanceFilter(request.GET, queryset=rows)
     return queue, filters
 
 
 @login_required
 def queue(request: HttpRequest, slug: str) -> HttpResponse:
+    """A work queue, page by page in the queue's order (or a column's), with its filters.
+
+    Pages follow a cursor (« Suivant », « Précédent », « Première page »), so a page deep in
+    a queue of a million grievances is read like the first one, and nothing is counted.
+    """
     queue, filters = _queue_rows(request, slug)
     can_assign = request.user.has_perm("grievances.assign_grievance")
-    table = GrievanceTable(filters.qs, selectable=can_assign)
     try:
         per_page = int(request.GET.get("per_page", 25))
     except ValueError:
         per_page = 25
     per_page = per_page if per_page in PAGE_SIZES else 25
-    # LazyPaginator never counts the rows: a queue of millions pages as fast as one of ten.
-    RequestConfig(request, paginate={"per_page": per_page, "paginator_class": LazyPaginator}).configure(table)
+    page = queue_page(
+        filters.qs, sort=request.GET.get("sort", ""), cursor=request.GET.get("cursor", ""), per_page=per_page
+    )
+    today = timezone.localdate()
+    for row in page.rows:
+        row.sla = row.sla_status(today=today)
+        row.sla_badge = SLA_BADGES.get(row.sla, "")
     return render(
         request,
         "grievances/queue.html",
         {
             "queue": queue,
-            "table": table,
+            "page": page,
+            "columns": queue_columns(sort=page.sort),
+            "selectable": can_assign,
+            "default_sort": DEFAULT_QUEUE_SORT,
             "filter": filters,
             "assign_form": grievance_forms.AssignForm() if can_assign else None,
             "page_sizes": PAGE_SIZES,
@@ -211,7 +220,7 @@ def _available_steps(grievance: Grievance, user) -> list[dict]:
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    grievance = grievance_get_for_user(user=request.user, pk=pk)
+    grievance = grievance_file_for_user(user=request.user, pk=pk)
     commitments = list(Commitment.objects.filter(grievance=grievance).select_related("given_by").order_by("sequence"))
     latest = commitments[-1] if commitments else None
     can_notify = (
@@ -220,11 +229,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         and latest.status != Commitment.Status.BROKEN
         and request.user.has_perm("grievances.notify_commitment")
     )
-    others = list(
-        complainant_other_grievances(user=request.user, grievance=grievance).select_related("programme", "category")[
-            :20
-        ]
-    )
+    others = list(complainant_other_grievances(user=request.user, grievance=grievance)[:20])
     from grievances.forms_attachments import AttachmentForm
 
     context = {
@@ -401,22 +406,13 @@ def search(request: HttpRequest) -> HttpResponse:
     """Search within the user's visibility. POST only, so CNIE and names stay out of URLs and logs."""
     form = grievance_forms.SearchForm(request.POST or None)
     results = None
+    more = False
     if request.method == "POST" and form.is_valid():
-        term = form.cleaned_data["q"].strip()
-        visible = grievance_list_for_user(user=request.user).select_related("assigned_unit")
-        compact = term.replace(" ", "").upper()
-        # Each branch is an indexed equality (references and codes are stored in capitals), or
-        # the trigram-indexed name below: the search never reads the whole table.
-        query = Q(reference=compact) | Q(tracking_code=compact) | Q(complainant_cnie=normalise_cnie(term))
-        phone = normalise_phone(term)
-        if phone.startswith("+212"):
-            query |= Q(complainant_phone=phone)
-        key = search_key(term)
-        if len(key) >= 3 and not any(ch.isdigit() for ch in key):
-            query |= Q(search_name__contains=key)
-        table = GrievanceTable(visible.filter(query).order_by("-received_at")[:200], orderable=False)
-        results = table
-    return render(request, "grievances/search.html", {"form": form, "results": results})
+        rows, more = grievance_search(user=request.user, term=form.cleaned_data["q"], limit=SEARCH_LIMIT)
+        results = GrievanceTable(rows, orderable=False)
+    return render(
+        request, "grievances/search.html", {"form": form, "results": results, "more": more, "limit": SEARCH_LIMIT}
+    )
 
 
 # --- sensitive cases (GBV referent only) ------------------------------------------------------------------
