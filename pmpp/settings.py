@@ -102,22 +102,38 @@ TEMPLATES = [
     },
 ]
 
-# Database: SQLite file by default; PostgreSQL (psycopg 3 with its connection pool) when
-# DATABASE_URL says postgres://… — the pool is a psycopg_pool.ConnectionPool per process.
+
+def database_from_url(url: str) -> dict:
+    """A DATABASES entry: SQLite for sqlite:///…; PostgreSQL for postgres://…, through psycopg 3
+    with its connection pool (a psycopg_pool.ConnectionPool per process and per alias)."""
+    database = dj_database_url.parse(url)
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database["CONN_MAX_AGE"] = 0  # the pool owns connection reuse
+        database.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": int(os.environ.get("DB_POOL_MIN_SIZE", "1")),
+            "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "10")),
+            "timeout": 10,
+        }
+    elif database["ENGINE"] == "django.db.backends.sqlite3":
+        sqlite_options = database.setdefault("OPTIONS", {})
+        # IMMEDIATE takes the write lock at BEGIN: concurrent writers queue instead of failing.
+        sqlite_options["transaction_mode"] = "IMMEDIATE"
+        sqlite_options["timeout"] = 20
+    return database
+
+
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool owns connection reuse
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": int(os.environ.get("DB_POOL_MIN_SIZE", "1")),
-        "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "10")),
-        "timeout": 10,
-    }
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
-    # IMMEDIATE takes the write lock at BEGIN: concurrent writers queue instead of failing.
-    sqlite_options["transaction_mode"] = "IMMEDIATE"
-    sqlite_options["timeout"] = 20
+# A read replica for the reporting screens (dashboards, public statistics, semester report
+# previews, statistics API), routed by pmpp/db_routers.py. Unset, reporting reads stay on the
+# primary: the `reporting` alias then only names the primary, and no connection is opened to it.
+REPORTING_DATABASE_URL = os.environ.get("REPORTING_DATABASE_URL", "")
+DATABASES = {
+    "default": database_from_url(DATABASE_URL),
+    # Tests never touch a real replica: the alias reads the test database through its own connection.
+    "reporting": database_from_url(REPORTING_DATABASE_URL or DATABASE_URL) | {"TEST": {"MIRROR": "default"}},
+}
+DATABASE_ROUTERS = ["pmpp.db_routers.ReportingRouter"]
+PMPP_REPORTING_DATABASE = "reporting" if REPORTING_DATABASE_URL else "default"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "pmpp.User"

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from grievances.models import Sex
+from pmpp.db_routers import reporting_reads
 from pmpp.exports import csv_response
 from reporting import charts
 from reporting.downloads import tables_xlsx_response
@@ -320,6 +321,7 @@ def _form(request: HttpRequest) -> DashboardFilterForm:
 
 
 @login_required
+@reporting_reads()
 def dashboard(request: HttpRequest) -> HttpResponse:
     form = _form(request)
     data = build_dashboard(user=request.user, form=form) if form.is_valid() else None
@@ -415,6 +417,7 @@ def export_tables(data: Dashboard, form: DashboardFilterForm) -> list[ReportTabl
 
 
 @login_required
+@reporting_reads()
 def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The key figures and breakdowns of the current filter: a flat CSV, or a workbook with charts."""
     if fmt not in ("csv", "xlsx"):

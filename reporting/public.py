@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 
 from grievances.models import Grievance
+from pmpp.db_routers import reporting_reads
 from pmpp.models import Programme
 
 S = Grievance.Status
@@ -66,6 +67,7 @@ def public_statistics_table(*, today: date | None = None) -> dict:
 
 
 @cache_control(public=True, max_age=300)
+@reporting_reads()
 def public_statistics(request: HttpRequest) -> HttpResponse:
     if not settings.PMPP_PUBLIC_STATISTICS:
         raise Http404

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 from django_fsm import has_transition_perm
 
 from grievances.forms import BootstrapMixin
+from pmpp.db_routers import reporting_reads
 from reporting import selectors, services
 from reporting.display import displayed
 from reporting.downloads import tables_csv_response, tables_xlsx_response
@@ -154,7 +155,10 @@ def report_start(request: HttpRequest) -> HttpResponse:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     report = selectors.semester_report_get_for_user(user=user, pk=pk)
-    data = selectors.semester_report_data(report=report, user=user)
+    # Only a draft's live figures come from the reporting replica: the report itself (its status
+    # and history, just written by an approval or a new version) is read from the primary.
+    with reporting_reads():
+        data = selectors.semester_report_data(report=report, user=user)
     is_draft = report.status == SemesterReport.Status.DRAFT
     return render(
         request,
@@ -251,7 +255,8 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in DOWNLOAD_FORMATS:
         raise Http404
     report = selectors.semester_report_get_for_user(user=request.user, pk=pk)
-    data = selectors.semester_report_data(report=report, user=request.user)
+    with reporting_reads():
+        data = selectors.semester_report_data(report=report, user=request.user)
     if fmt == "pdf":
         return _pdf_response(request, report=report, data=data)
     tables = selectors.semester_report_tables(data)
