@@ -1,5 +1,7 @@
 """Token authentication of integration accounts: `Authorization: Token <token>`."""
 
+from django.contrib.auth.models import Permission
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -34,6 +36,25 @@ class IntegrationTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return KEYWORD
+
+
+def load_permissions(user) -> None:
+    """Read the user's permissions, their own and their groups', in one query.
+
+    Django's ModelBackend reads them in two queries the first time `has_perm` is asked and
+    keeps them on the user object for the rest of the request; this fills the same
+    per-request cache (`_perm_cache`) with the same set. A superuser keeps the backend's own
+    path (every permission).
+    """
+    if user.is_superuser or hasattr(user, "_perm_cache"):
+        return
+    rows = (
+        Permission.objects.filter(Q(user=user) | Q(group__user=user))
+        .values_list("content_type__app_label", "codename")
+        .order_by()
+        .distinct()
+    )
+    user._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
 
 
 class IntegrationTokenScheme(OpenApiAuthenticationExtension):

@@ -52,6 +52,43 @@ class ScopedCategory(Text):
         super().__init__(max_length=40, **kwargs)
 
 
+class IntakeProgramme(Code):
+    """The programme of an intake by its code, read with the intake's category in one query.
+
+    Both name active reference rows, and a valid intake names both: one query reads the
+    category with its programme, and `validate` takes the category from it. When it finds
+    nothing (no category, an unknown code, an inactive row), each field looks its own code up
+    as before and reports its own error.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(Programme, **kwargs)
+
+    def to_internal_value(self, data):
+        intake = self.parent
+        intake.category_with_programme = None
+        code = self._category_code(intake)
+        if isinstance(data, str) and len(data) <= 40 and code:
+            category = (
+                ComplaintCategory.objects.select_related("programme")
+                .filter(code=code, is_active=True, programme__code=data, programme__is_active=True)
+                .first()
+            )
+            if category is not None:
+                intake.category_with_programme = category
+                return category.programme
+        return super().to_internal_value(data)
+
+    @staticmethod
+    def _category_code(intake) -> str:
+        """The category code as its own field will read it; "" when absent or invalid."""
+        raw = intake.initial_data.get("category", "") if hasattr(intake.initial_data, "get") else ""
+        try:
+            return intake.fields["category"].run_validation(raw)
+        except serializers.ValidationError:
+            return ""
+
+
 def resolve_category(code: str, *, programme_id: int) -> ComplaintCategory | None:
     if not code:
         return None
@@ -80,7 +117,7 @@ class SensitiveIntakeSerializer(serializers.Serializer):
 class GrievanceIntakeSerializer(serializers.Serializer):
     """Every intake field of `grievance_register`. A `sensitive` block files a GBV/SEA/SH case instead."""
 
-    programme = Code(Programme, help_text=_("Code du programme, ex. « tayssir »."))
+    programme = IntakeProgramme(help_text=_("Code du programme, ex. « tayssir »."))
     channel = Code(
         Channel, required=False, help_text=_("Code du canal ; par défaut, le canal du compte d'intégration.")
     )
@@ -106,6 +143,8 @@ class GrievanceIntakeSerializer(serializers.Serializer):
     duplicate_override_reason = optional_text(max_length=2000)
     sensitive = SensitiveIntakeSerializer(required=False, allow_null=True, default=None)
 
+    category_with_programme: ComplaintCategory | None = None  # read with the programme (IntakeProgramme)
+
     def validate(self, attrs):
         account = self.context["account"]
         channel = attrs.get("channel") or account.channel
@@ -114,7 +153,11 @@ class GrievanceIntakeSerializer(serializers.Serializer):
                 {"channel": [_("Ce compte d'intégration enregistre pour le canal « %s » seulement.") % account.channel]}
             )
         attrs["channel"] = channel
-        attrs["category"] = resolve_category(attrs["category"], programme_id=attrs["programme"].pk)
+        found = self.category_with_programme
+        if found is not None and found.code == attrs["category"] and found.programme_id == attrs["programme"].pk:
+            attrs["category"] = found
+        else:
+            attrs["category"] = resolve_category(attrs["category"], programme_id=attrs["programme"].pk)
         if attrs["sensitive"] is not None:
             attrs["sensitive"] = SensitiveDetails(**attrs["sensitive"])
         return attrs

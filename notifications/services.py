@@ -2,8 +2,11 @@
 
 The `notification_queue_*` verbs are called by the grievance services inside their own
 transaction (explicit calls, no signals): the message row commits or rolls back with the
-change, and the task that sends it is enqueued with `transaction.on_commit`. If enqueuing
-fails after commit, the row stays pending and `manage.py send_notifications` sends it.
+change, and so does the task that sends it. The task queue (django-tasks-db) lives in the
+same database, so the task row is written in that transaction too: the worker cannot see
+it before the commit, a rolled-back change leaves neither, and the change costs one commit
+(one WAL flush) instead of a second transaction after it. A message left pending for any
+other reason (the worker down) is sent by `manage.py send_notifications`.
 
 Complainant messages (PMPP §6.1, §6.2.4): on the contact the complainant chose, else on
 the intake channel — e-mail for a digital intake with an address, SMS for any other intake
@@ -101,9 +104,15 @@ def _queue(
     grievance=None,
     alert: DeadlineAlert | None = None,
     recipient_user=None,
+    may_be_queued_already: bool = True,
 ) -> OutboxMessage | None:
     """Write one message unless this event was already queued (the unique event key decides,
-    in a savepoint); send it after commit."""
+    in a savepoint), with the task that sends it.
+
+    `may_be_queued_already=False` is for an event whose key no earlier transaction can hold
+    (it names a grievance inserted by this very transaction): no savepoint is needed, and a
+    violation of the unique key would be a bug, raised as such.
+    """
     subject, text = _render(event, language, context)
     message = OutboxMessage(
         event_key=event_key,
@@ -120,25 +129,27 @@ def _queue(
         status=Status.PENDING if route.channel else Status.NOT_SENDABLE,
         last_error=route.reason,
     )
-    try:
-        with transaction.atomic():
-            message.save(force_insert=True)
-    except IntegrityError:
-        # This event was already queued (a re-run, a concurrent sweep): once is enough.
-        return None
+    if may_be_queued_already:
+        try:
+            with transaction.atomic():
+                message.save(force_insert=True)
+        except IntegrityError:
+            # This event was already queued (a re-run, a concurrent sweep): once is enough.
+            return None
+    else:
+        message.save(force_insert=True)
     if message.status == Status.PENDING:
-        _enqueue_after_commit(message.pk)
+        _enqueue(message.pk)
     return message
 
 
-def _enqueue_after_commit(message_id: int, *, run_after: datetime | None = None) -> None:
+def _enqueue(message_id: int, *, run_after: datetime | None = None) -> None:
+    """The task that sends the message, written in the caller's transaction (same database):
+    it commits or rolls back with the message row, and the worker sees it only once committed."""
     from notifications.tasks import send_outbox_message
 
-    def enqueue() -> None:
-        task = send_outbox_message.using(run_after=run_after) if run_after else send_outbox_message
-        task.enqueue(message_id)
-
-    transaction.on_commit(enqueue, robust=True)
+    task = send_outbox_message.using(run_after=run_after) if run_after else send_outbox_message
+    task.enqueue(message_id)
 
 
 def _grievance_context(grievance, **extra) -> dict:
@@ -149,7 +160,9 @@ def programme_context(programme) -> dict:
     return {"programme": programme.name, "programme_ar": programme.name_ar or programme.name}
 
 
-def _queue_for_complainant(*, grievance, event: str, sequence: int, **context) -> OutboxMessage | None:
+def _queue_for_complainant(
+    *, grievance, event: str, sequence: int, may_be_queued_already: bool = True, **context
+) -> OutboxMessage | None:
     route = complainant_route(grievance)
     if route is None:
         return None
@@ -160,6 +173,7 @@ def _queue_for_complainant(*, grievance, event: str, sequence: int, **context) -
         language=Language.BILINGUAL,
         context=_grievance_context(grievance, **context),
         grievance=grievance,
+        may_be_queued_already=may_be_queued_already,
     )
 
 
@@ -167,8 +181,18 @@ def _queue_for_complainant(*, grievance, event: str, sequence: int, **context) -
 
 
 def notification_queue_acknowledgement(*, grievance) -> OutboxMessage | None:
-    """Acknowledgement at intake with the reference and the treatment due date (§6.1)."""
-    return _queue_for_complainant(grievance=grievance, event=Event.ACKNOWLEDGEMENT, sequence=1, due_on=grievance.due_on)
+    """Acknowledgement at intake with the reference and the treatment due date (§6.1).
+
+    Called in the transaction that inserted the grievance: no earlier acknowledgement can
+    exist for it, so its message is written without a savepoint.
+    """
+    return _queue_for_complainant(
+        grievance=grievance,
+        event=Event.ACKNOWLEDGEMENT,
+        sequence=1,
+        may_be_queued_already=False,
+        due_on=grievance.due_on,
+    )
 
 
 def notification_queue_commitment(*, commitment) -> OutboxMessage | None:
@@ -287,7 +311,7 @@ def notification_send(*, message_id: int, now: datetime | None = None) -> str:
                     message.attempts,
                     type(exc).__name__,
                 )
-                _enqueue_after_commit(message.pk, run_after=message.next_attempt_at)
+                _enqueue(message.pk, run_after=message.next_attempt_at)
             message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
             return outcome
         message.attempts += 1

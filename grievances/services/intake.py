@@ -111,7 +111,7 @@ def pick_deadline_policy(policies, *, programme: Programme, channel: Channel) ->
 
 def deadline_policy_for(*, programme: Programme, channel: Channel) -> DeadlinePolicy:
     return pick_deadline_policy(
-        DeadlinePolicy.objects.filter(programme=programme), programme=programme, channel=channel
+        DeadlinePolicy.objects.filter(programme=programme).order_by(), programme=programme, channel=channel
     )
 
 
@@ -142,12 +142,16 @@ def find_open_duplicate(*, cnie: str, programme: Programme, category) -> Grievan
     """An open complaint by the same person (CNIE) on the same subject (programme, category)."""
     if not cnie or category is None:
         return None
-    return (
+    # Most intakes have no duplicate: look for its id alone, and read the whole row only
+    # when there is one.
+    original_id = (
         Grievance.objects.open()
         .filter(complainant_cnie=cnie, programme=programme, category=category)
         .order_by("received_at")
+        .values_list("pk", flat=True)
         .first()
     )
+    return None if original_id is None else Grievance.objects.get(pk=original_id)
 
 
 def _validate_identity(*, is_anonymous: bool, cnie: str, phone: str, name: str) -> dict[str, str]:
@@ -233,7 +237,6 @@ def intake_errors(
     return errors
 
 
-@transaction.atomic
 def grievance_register(
     *,
     actor,
@@ -263,6 +266,11 @@ def grievance_register(
 
     The complainant is acknowledged (notifications outbox) unless `notify_complainant` is
     off, e.g. for a bulk import of complaints already acknowledged elsewhere.
+
+    Every check and read comes first, outside any transaction of its own; the writes then run
+    in one atomic block without a savepoint (`savepoint=False`): inside a caller's transaction
+    (the API's idempotency row, an import row) a failed write rolls the caller's block back
+    with it, as the callers expect, and a refused intake has written nothing to undo.
     """
     now = timezone.now()
     if actor is not None and not actor.has_perm("grievances.register_grievance"):
@@ -273,12 +281,12 @@ def grievance_register(
         channel=channel, provided=received_at, now=now, recorded_elsewhere=recorded_elsewhere
     )
     if sensitive is not None:
-        return IntakeResult(
-            grievance=None,
-            sensitive_case=_register_sensitive(
+        _check_sensitive(sensitive)
+        with transaction.atomic(savepoint=False):
+            case = _register_sensitive(
                 actor=actor, programme=programme, channel=channel, received_at=received_at, details=sensitive
-            ),
-        )
+            )
+        return IntakeResult(grievance=None, sensitive_case=case)
 
     cnie, phone, name = normalise_cnie(cnie), normalise_phone(phone), (name or "").strip()
     email = (email or "").strip().lower()
@@ -306,37 +314,51 @@ def grievance_register(
     original = find_open_duplicate(cnie=cnie, programme=programme, category=category)
     due_on, acknowledgement_due_on = due_dates(programme=programme, channel=channel, received_at=received_at)
     pin, pin_hash = new_pin() if is_anonymous else (None, "")
-    grievance = Grievance(
-        reference=next_reference(prefix=programme.reference_prefix, year=timezone.localdate(received_at).year),
-        tracking_code=new_tracking_code(),
-        pin_hash=pin_hash,
-        programme=programme,
-        channel=channel,
-        received_at=received_at,
-        created_at=now,
-        created_by=actor,
-        external_reference=external_reference.strip(),
-        is_anonymous=is_anonymous,
-        complainant_cnie=cnie,
-        complainant_phone=phone,
-        complainant_name=name,
-        complainant_email=email,
-        preferred_contact=preferred_contact,
-        search_name=search_key(name),
-        complainant_sex=sex,
-        complainant_age_group=age_group,
-        region=region,
-        residence=residence,
-        identity_verified=identity_verified,
-        description=description,
-        category=category,
-        due_on=due_on,
-        acknowledgement_due_on=acknowledgement_due_on,
+    with transaction.atomic(savepoint=False):
+        return _record(
+            actor=actor,
+            now=now,
+            original=original,
+            notify_complainant=notify_complainant,
+            pin=pin,
+            grievance=Grievance(
+                tracking_code=new_tracking_code(),
+                pin_hash=pin_hash,
+                programme=programme,
+                channel=channel,
+                received_at=received_at,
+                created_at=now,
+                created_by=actor,
+                external_reference=external_reference.strip(),
+                is_anonymous=is_anonymous,
+                complainant_cnie=cnie,
+                complainant_phone=phone,
+                complainant_name=name,
+                complainant_email=email,
+                preferred_contact=preferred_contact,
+                search_name=search_key(name),
+                complainant_sex=sex,
+                complainant_age_group=age_group,
+                region=region,
+                residence=residence,
+                identity_verified=identity_verified,
+                description=description,
+                category=category,
+                due_on=due_on,
+                acknowledgement_due_on=acknowledgement_due_on,
+                duplicate_override_reason=duplicate_override_reason.strip() if original is not None else "",
+            ),
+        )
+
+
+def _record(*, actor, now, grievance: Grievance, original, notify_complainant: bool, pin) -> IntakeResult:
+    """The writes of an intake: reference, grievance and its history row, duplicate link, acknowledgement."""
+    grievance.reference = next_reference(
+        prefix=grievance.programme.reference_prefix, year=timezone.localdate(grievance.received_at).year
     )
-    if original is not None and duplicate_override_reason.strip():
+    if grievance.duplicate_override_reason:
         grievance.duplicate_of = original
-        grievance.duplicate_override_reason = duplicate_override_reason.strip()
-    grievance._change_reason = f"Enregistrement ({channel.name})"
+    grievance._change_reason = f"Enregistrement ({grievance.channel.name})"
     grievance._history_transition = "register"
     grievance._history_user = actor
     grievance.save(force_insert=True)
@@ -359,7 +381,7 @@ def grievance_register(
     return IntakeResult(grievance=grievance, duplicate_of=None, pin=pin)
 
 
-def _register_sensitive(*, actor, programme, channel, received_at, details: SensitiveDetails) -> SensitiveCase:
+def _check_sensitive(details: SensitiveDetails) -> None:
     if not (details.nature or "").strip():
         raise ValidationError({"nature": "Décrivez la nature de l'allégation, dans les termes du plaignant."})
     errors = {}
@@ -371,6 +393,9 @@ def _register_sensitive(*, actor, programme, channel, received_at, details: Sens
         errors["survivor_sex"] = "Sexe inconnu."
     if errors:
         raise ValidationError(errors)
+
+
+def _register_sensitive(*, actor, programme, channel, received_at, details: SensitiveDetails) -> SensitiveCase:
     case = SensitiveCase(
         reference=next_reference(prefix=SENSITIVE_REFERENCE_PREFIX, year=timezone.localdate(received_at).year),
         programme=programme,

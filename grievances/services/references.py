@@ -22,20 +22,37 @@ PIN_LENGTH = 6
 
 def next_reference(*, prefix: str, year: int) -> str:
     """Issue the next reference for a prefix and year. Must run inside a transaction."""
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("next_reference() must run inside transaction.atomic()")
-    counter = ReferenceCounter.objects.select_for_update().filter(prefix=prefix, year=year).first()
-    if counter is None:
+    value = _increment(connection, prefix=prefix, year=year)
+    if value is None:
         try:
             # Two first registrations of the year may race to create the row: the loser
-            # of the unique constraint reads (and locks) the winner's row instead.
+            # waits on the unique index until the winner commits, then increments its row.
             with transaction.atomic():
-                counter = ReferenceCounter.objects.create(prefix=prefix, year=year, last_value=0)
+                ReferenceCounter.objects.create(prefix=prefix, year=year, last_value=1)
+            value = 1
         except IntegrityError:
-            counter = ReferenceCounter.objects.select_for_update().get(prefix=prefix, year=year)
-    counter.last_value += 1
-    counter.save(update_fields=["last_value"])
-    return f"{prefix}-{year}-{counter.last_value:06d}"
+            value = _increment(connection, prefix=prefix, year=year)
+    return f"{prefix}-{year}-{value:06d}"
+
+
+def _increment(connection, *, prefix: str, year: int) -> int | None:
+    """Add one to the counter and read it back in one statement; None when the row is missing.
+
+    The UPDATE locks the row until the transaction ends: a concurrent registration waits
+    for it, then increments the value this one committed (PostgreSQL re-reads an updated
+    row under READ COMMITTED; SQLite serialises writers), so no number is issued twice.
+    """
+    table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_value = last_value + 1 WHERE prefix = %s AND year = %s RETURNING last_value",  # noqa: S608 — the table name is the model's
+            [prefix, year],
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 def new_tracking_code() -> str:
