@@ -36,14 +36,49 @@ from pmpp.models import (
     User,
 )
 
+# Common Moroccan first and family names: 15,000 full names, so that a name search finds a
+# few hundred people at a million grievances, as it would in a real population.
 FIRST_NAMES = [
     "Fatima", "Khadija", "Aicha", "Mohamed", "Ahmed", "Youssef", "Naima", "Hassan", "Zineb", "Rachid",
     "Meryem", "Omar", "Samira", "Abdellah", "Hajar", "Driss", "Laila", "Mustapha", "Souad", "Brahim",
+    "Amina", "Hanane", "Nadia", "Karima", "Latifa", "Malika", "Saida", "Rabia", "Zahra", "Hafida",
+    "Touria", "Btissam", "Siham", "Imane", "Asmae", "Houda", "Loubna", "Salma", "Sanae", "Wafae",
+    "Ghizlane", "Kaoutar", "Nora", "Ilham", "Mariam", "Soukaina", "Yasmine", "Chaimae", "Oumaima", "Ikram",
+    "Najat", "Jamila", "Fouzia", "Habiba", "Mina", "Rkia", "Fadma", "Itto", "Hind", "Sara",
+    "Abdelkader", "Abderrahim", "Abdelaziz", "Abdelhak", "Abdeslam", "Ali", "Aziz", "Said", "Khalid", "Karim",
+    "Hamid", "Jamal", "Jaouad", "Lahcen", "Mbarek", "Mehdi", "Mourad", "Nabil", "Noureddine", "Othmane",
+    "Redouane", "Samir", "Tarik", "Yassine", "Younes", "Zakaria", "Anas", "Ayoub", "Bilal", "Hamza",
+    "Ismail", "Adil", "Abdelilah", "Hicham", "Mohcine", "Soufiane", "Badr", "Ilyas", "Amine", "Reda",
 ]  # fmt: skip
 LAST_NAMES = [
     "El Amrani", "Benali", "Ouazzani", "Bouzid", "Chaoui", "Lahlou", "Naciri", "Tahiri", "Zerouali",
     "Alaoui", "Berrada", "Idrissi", "Fassi", "Bennani", "Tazi", "Sqalli", "Kettani", "Ait Taleb",
+    "El Idrissi", "Benjelloun", "Cherkaoui", "Chraibi", "El Fassi", "Guessous", "Hajji", "Jettou",
+    "Kabbaj", "Lamrani", "Mernissi", "Mouline", "Sebti", "Slaoui", "Tounsi", "Zniber", "Benkirane",
+    "Bouhaddou", "El Khatib", "El Ouafi", "Ait Ali", "Ait Ahmed", "Ait Lahcen", "Ait Brahim", "Amzil",
+    "Akhannouch", "Bakkali", "Belhaj", "Benabdellah", "Benchekroun", "Benhima", "Benmoussa", "Bennis",
+    "Benslimane", "Bensouda", "Berrchid", "Bouchama", "Boukhari", "Boutaleb", "Chafik", "Chami",
+    "Daoudi", "Dahbi", "Ennaji", "Errachidi", "Essaidi", "Ezzahri", "Filali", "Ghazi", "Hachimi",
+    "Haddaoui", "Hamdaoui", "Harrak", "Iraqi", "Jabri", "Jaidi", "Kadiri", "Karimi", "Khalfi",
+    "Lahrichi", "Lazrak", "Maaroufi", "Mansouri", "Marrakchi", "Mekouar", "Meziane", "Moussaoui",
+    "Naji", "Nejjar", "Ouali", "Oudghiri", "Rahmouni", "Raiss", "Rami", "Regragui", "Saadi",
+    "Sahraoui", "Salhi", "Semlali", "Soussi", "Tadlaoui", "Taibi", "Talbi", "Tijani", "Touzani",
+    "Yacoubi", "Zaim", "Zaki", "Ziani", "El Alami", "El Baz", "El Hassani", "El Kadiri", "El Mansouri",
+    "El Yousfi", "Bouazza", "Bouchta", "Boulaich", "Chentouf", "Dakkak", "Doukkali", "El Ghali",
+    "Ghomari", "Hilali", "Jebli", "Kharbouch", "Laaroussi", "Lakhdar", "Mahfoud", "Mekki",
+    "Messaoudi", "Mokhtari", "Najib", "Ouahbi", "Qassimi", "Rifi", "Sbai", "Sefrioui", "Sekkat",
+    "Skalli", "Tamim", "Tazi Mokha", "Wahbi", "Yamani", "Zemmouri", "Zouiten", "Belkadi", "Benyahia",
+    "Bouayad", "Cherradi", "Ftouh", "Hakam", "Kamal", "Mrabet", "Ouazzani Touhami",
 ]  # fmt: skip
+
+
+def full_names() -> list[tuple[str, str]]:
+    """Every (full name, search key) the generator draws from."""
+    from grievances.services.intake import search_key
+
+    return [(f"{first} {last}", search_key(f"{first} {last}")) for first in FIRST_NAMES for last in LAST_NAMES]
+
+
 DESCRIPTIONS = {
     1: "Inscription au programme Tayssir rejetée alors que l'enfant est scolarisé.",
     2: "La bourse du trimestre n'a pas été versée.",

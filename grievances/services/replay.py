@@ -21,6 +21,7 @@ Only the writing differs: rows are gathered per batch and written with PostgreSQ
 A batch is one transaction: it is written whole or not at all.
 """
 
+import copy
 import inspect
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -158,6 +159,12 @@ class _Table:
             (i, f.get_internal_type()) for i, f in enumerate(history_fields) if f.get_internal_type() in _DATE_TYPES
         ]
 
+    def written_to(self, table: str, history_table: str) -> "_Table":
+        """The same columns, written to other tables (the bulk generator's template tables)."""
+        other = copy.copy(self)
+        other.table, other.history_table = table, history_table
+        return other
+
     def history_row(self, instance, *, at, reason: str, kind: str, user, transition: str) -> tuple:
         extras = {
             "history_date": at,
@@ -283,13 +290,18 @@ def _replay_batch(stories: list[Story], *, offset: int, rules: _Deadlines, table
         return _write_batch(stories, offset=offset, rules=rules, tables=tables, next_number=next_number)
 
 
-def _write_batch(stories: list[Story], *, offset: int, rules: _Deadlines, tables, next_number: dict) -> int:
+def _write_batch(stories: list[Story], *, offset: int, rules: _Deadlines, tables, next_number: dict, ids=None) -> int:
+    """Check and write the stories; `ids` (grievance ids, commitment ids) defaults to the sequences'."""
     grievance_table, commitment_table = tables
-    grievance_ids = _next_ids(Grievance, len(stories))
-    commitment_count = sum(
-        1 for s in stories for step in s.steps if step.name in ("give_commitment", "renew_commitment")
-    )
-    commitment_ids = _next_ids(Commitment, commitment_count) if commitment_count else iter(())
+    if ids is None:
+        commitment_count = sum(
+            1 for s in stories for step in s.steps if step.name in ("give_commitment", "renew_commitment")
+        )
+        ids = (
+            _next_ids(Grievance, len(stories)),
+            _next_ids(Commitment, commitment_count) if commitment_count else iter(()),
+        )
+    grievance_ids, commitment_ids = ids
     out = _Batch()
     for position, story in enumerate(stories, start=offset):
         key = (story.programme.reference_prefix, timezone.localdate(story.received_at).year)
