@@ -385,6 +385,14 @@ class Grievance(FSMModelMixin, models.Model):
             # The queues' order (Meta.ordering): a page deep in a long queue walks this index
             # instead of sorting every grievance the user may see.
             models.Index(fields=["due_on", "id"], name="grievance_queue_order_idx"),
+            # Open grievances by due date: the deadline queues (« en retard », « échéance
+            # proche », « aujourd'hui ») and their counts on every page, without stepping
+            # over the closed ones, which are most of the table and all share old dates.
+            models.Index(
+                fields=["due_on", "id"],
+                condition=~Q(status__in=["closed", "duplicate", "sensitive"]),
+                name="grievance_open_due_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
