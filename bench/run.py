@@ -55,6 +55,7 @@ class Result:
     queries: int | None = None
     note: str = ""
     passed: bool | None = None
+    per_second: float | None = None  # throughput scenarios: requests or transitions per second
 
     def p(self, q: float) -> float:
         ordered = sorted(self.samples)
@@ -88,7 +89,7 @@ def ensure_data(count: int) -> None:
     have = Grievance.objects.count()
     if have < count:
         print(f"Generating {count - have:,} grievances (have {have:,})…", flush=True)
-        call_command("generate_grievances", count=count - have, workers=2, seed=have + 1, force=True)
+        call_command("generate_grievances", count=count - have, seed=have + 1, force=True)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
     print(f"{Grievance.objects.count():,} grievances, {Grievance.history.count():,} history rows", flush=True)
@@ -130,6 +131,20 @@ def post(client: Client, url: str, data):
             raise RuntimeError(f"{url} answered {response.status_code}")
 
     return run
+
+
+def deep_cursor(user: User, *, depth: int = 50_000) -> str:
+    """The « Suivant » cursor a reader holds after paging through `depth` rows of « Toutes ».
+
+    Found once, with an OFFSET, outside the measurement: the measured request then reads
+    the page after it (what page 2,001 of 25 rows was before keyset pagination).
+    """
+    from grievances.queues import DEFAULT_QUEUE_SORT, QUEUES_BY_SLUG, queue_cursor
+    from grievances.selectors import grievance_queue_for_user
+
+    rows = grievance_queue_for_user(user=user, queue=QUEUES_BY_SLUG["toutes"], today=timezone.localdate())
+    last = rows.order_by("due_on", "pk").values("due_on", "pk")[depth - 1]
+    return queue_cursor(sort=DEFAULT_QUEUE_SORT, value=last["due_on"], pk=last["pk"])
 
 
 def last_full_semester(today: date) -> tuple[int, int]:
@@ -220,13 +235,14 @@ def write_results(
         f"- **Data**: {count:,} grievances ({Grievance.history.count():,} history rows), "
         "made by `manage.py generate_grievances --count`.",
         "",
-        "| Scenario | p50 | p95 | max | queries | target | met |",
-        "|---|---:|---:|---:|---:|---|---|",
+        "| Scenario | p50 | p95 | max | per second | queries | target | met |",
+        "|---|---:|---:|---:|---:|---:|---|---|",
     ]
     for r in results:
         scale, unit = (1000, "s") if r.unit == "s" else (1, "ms")
         cells = [f"{r.p(q) / scale:,.1f} {unit}" for q in (0.5, 0.95, 1.0)]
         met = "" if r.passed is None else ("yes" if r.passed else "**no**")
+        cells.append(f"{r.per_second:,.1f}" if r.per_second is not None else "")
         lines.append(
             f"| {r.name} | {' | '.join(cells)} | {r.queries if r.queries is not None else ''} | {r.target} | {met} |"
         )
@@ -260,6 +276,7 @@ def main() -> None:
     year, semester = last_full_semester(timezone.localdate())
     sample = Grievance.objects.filter(programme__code="tayssir", is_anonymous=False).order_by("-pk").first()
 
+    from bench import throughput
     from reporting.selectors import assemble_semester_report
     from reporting.statistics import Period, grievance_statistics
 
@@ -278,8 +295,9 @@ def main() -> None:
             "Queue « À qualifier », first page (agent)", 80,
             get(client_for(agent), reverse("grievances:queue", args=["a-qualifier"])), repeat=args.repeat)),
         ("Queue deep", lambda: measure(
-            "Queue « Toutes », page 2,000 (focal point)", 80,
-            get(client_for(focal), reverse("grievances:queue", args=["toutes"]), {"page": 2000}), repeat=args.repeat)),
+            "Queue « Toutes », deep page: rows 50,001–50,025 by cursor (focal point)", 80,
+            get(client_for(focal), reverse("grievances:queue", args=["toutes"]), {"cursor": deep_cursor(focal)}),
+            repeat=args.repeat)),
         ("File", lambda: measure(
             "Grievance file (agent)", 80,
             get(client_for(agent), reverse("grievances:detail", args=[sample.pk])), repeat=args.repeat)),
@@ -290,8 +308,11 @@ def main() -> None:
             "Search by name (agent)", 150,
             post(client_for(agent), reverse("grievances:search"), {"q": sample.complainant_name}), repeat=args.repeat)),
         ("XLSX", lambda: xlsx_export(args.xlsx_repeat)),
+        ("API create", lambda: throughput.api_create(requests=10 * args.repeat)),
+        ("Transitions", lambda: throughput.transitions(per_worker=5 * args.repeat)),
     ]  # fmt: skip
     results = [run() for name, run in scenarios if not only or any(name.startswith(p) for p in only)]
+    results = [r for outcome in results for r in (outcome if isinstance(outcome, list) else [outcome])]
     plans = explain_slowest()
     for ms, scenario, sql, plan in plans:
         print(f"\n--- {ms:.0f} ms in {scenario}\n{sql[:2000]}\n{plan}")

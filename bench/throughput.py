@@ -1,0 +1,512 @@
+"""Throughput benchmarks (issue 8): API create over real HTTP, and workflow transitions.
+
+    DATABASE_URL=postgres://… python bench/throughput.py [--requests 500] [--per-worker 100]
+
+`bench/run.py` calls `api_create` and `transitions`; run alone, this file prints the same
+rows. Both write real grievances into the database they run on (the count is in each
+result's note): run them on a database whose data may grow.
+
+API create: a gunicorn started here serves `pmpp.wsgi` on 127.0.0.1 (a free port) with
+DEBUG off, configured as the README's production command: 4 sync workers, one request
+each at a time, so 4 concurrent clients never queue behind each other, and the 2 cores
+are shared by the processes as in production. Client threads POST valid intake bodies
+with a fresh `Idempotency-Key` each, as an integration account (token auth). The server
+is always stopped, on failure, Ctrl+C or SIGTERM too.
+
+Transitions: qualify then analyse on freshly registered grievances, through
+`grievances.services.workflow`, each step its own transaction with its history row, as
+the back office does. The workers are child processes (two cores: threads would share one
+interpreter lock), each with its own database connection, started together.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import secrets
+import select
+import signal
+import socket
+import string
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.run import Result  # noqa: E402 (sets Django up)
+
+API_PROGRAMME, API_CHANNEL, API_CATEGORY = "tayssir", "chikaya", "paiement-non-recu"
+GRIEVANCES_URL = "/api/v1/grievances/"
+SERVER_WORKERS = 4
+TARGET_CREATES_PER_SECOND = 150
+
+
+def _child_env() -> dict[str, str]:
+    """Production-like settings for the processes measured: DEBUG off (no query log)."""
+    return os.environ | {
+        "DEBUG": "0",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "STATIC_MANIFEST": "0",  # the API renders no static file; no collectstatic needed
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+@contextmanager
+def _terminated_on_sigterm() -> Iterator[None]:
+    """SIGTERM (a killed `make bench`) unwinds like Ctrl+C, so `finally` blocks stop the children."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _stop(process: subprocess.Popen, *, grace: float = 10) -> None:
+    """SIGTERM to the child's process group (gunicorn: graceful stop), SIGKILL if it lingers."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
+
+
+@dataclass(frozen=True)
+class AppServer:
+    host: str
+    port: int
+    process: subprocess.Popen
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the gunicorn workers (user + system): unlike wall time,
+        barely changed by other programs sharing the cores."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        total = 0
+        for pid in children:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:  # a worker that has just been replaced
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def app_server(*, workers: int = SERVER_WORKERS) -> Iterator[AppServer]:
+    """gunicorn serving the app on 127.0.0.1, and always stopped afterwards.
+
+    The listening socket is opened here and handed over (`fd://`), so the port is free and
+    known before gunicorn starts, with no race for it. `--preload` loads Django once in the
+    master before forking, so every worker accepts from the first request on.
+    """
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    listener.set_inheritable(True)
+    host, port = listener.getsockname()
+    command = [
+        sys.executable, "-m", "gunicorn", "pmpp.wsgi:application",
+        "--bind", f"fd://{listener.fileno()}",
+        "--workers", str(workers),
+        "--worker-class", "sync",
+        "--preload",
+        "--log-level", "warning",
+    ]  # fmt: skip
+    print(f"  starting gunicorn ({workers} sync workers) on {host}:{port}…", flush=True)
+    # A session of its own: the terminal's Ctrl+C reaches the bench only, which stops the
+    # server in order below; and killpg reaches the master and its workers together.
+    process = subprocess.Popen(  # noqa: S603 — gunicorn from this interpreter's environment
+        command, cwd=ROOT, env=_child_env(), pass_fds=(listener.fileno(),), start_new_session=True
+    )
+    try:
+        with _terminated_on_sigterm():
+            _wait_until_serving(host, port, process)
+            yield AppServer(host, port, process)
+    finally:
+        _stop(process)
+        listener.close()
+        print("  gunicorn stopped", flush=True)
+
+
+def _wait_until_serving(host: str, port: int, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with status {process.returncode} before serving")
+        connection = http.client.HTTPConnection(host, port, timeout=5)
+        try:
+            connection.request("GET", "/")  # the sign-in redirect, as soon as a worker runs
+            if connection.getresponse().status < 500:
+                return
+        except OSError:
+            time.sleep(0.2)
+        finally:
+            connection.close()
+    raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s")
+
+
+def integration_token() -> str:
+    """A fresh token for the bench's integration account (created the first time).
+
+    Tokens are stored hashed and shown once, so each run issues a new one; the account is
+    the same as `manage.py create_integration_account bench-api --channel chikaya
+    --organisation cdg-cnra --programme tayssir` makes.
+    """
+    from api.models import IntegrationAccount
+    from pmpp import roles
+    from pmpp.accounts import service_account_ensure
+    from pmpp.models import Channel
+
+    user, _created = service_account_ensure(
+        username="api-bench-api",
+        first_name="API",
+        last_name="bench-api",
+        role_codes=(roles.INTEGRATION_ACCOUNT,),
+        organisation="cdg-cnra",
+        programmes=(API_PROGRAMME,),
+        reason="Compte des mesures de performance",
+    )
+    token, token_hash = IntegrationAccount.new_token()
+    IntegrationAccount.objects.update_or_create(
+        name="bench-api",
+        defaults={
+            "user": user,
+            "channel": Channel.objects.get(code=API_CHANNEL),
+            "token_hash": token_hash,
+            "is_active": True,
+        },
+    )
+    return token
+
+
+class IntakeBodies:
+    """Valid intake bodies, each a different (made-up) complainant, so none is a duplicate."""
+
+    def __init__(self, seed: int):
+        self._random = random.Random(seed)  # noqa: S311 — made-up complainants, no secret
+        self._lock = threading.Lock()
+
+    def next(self) -> bytes:
+        with self._lock:
+            letters = "".join(self._random.choices(string.ascii_uppercase, k=2))
+            digits = self._random.randrange(10**6)
+            phone = self._random.randrange(10**8)
+        return json.dumps(
+            {
+                "programme": API_PROGRAMME,
+                "category": API_CATEGORY,
+                "description": "La bourse du deuxième trimestre n'est pas arrivée (mesure de performance).",
+                "cnie": f"{letters}{digits:06d}",
+                "phone": f"06{phone:08d}",
+                "name": "Réclamant de mesure",
+                "sex": "female",
+                "age_group": "36_59",
+                "external_reference": f"BENCH-{uuid.uuid4().hex}",  # the channel's own file number
+            }
+        ).encode()
+
+
+def _intake_queries(token: str, bodies: IntakeBodies) -> int:
+    """Queries of one intake request, counted in-process (Django's test client)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    headers = {"Authorization": f"Token {token}", "Idempotency-Key": str(uuid.uuid4())}
+    with CaptureQueriesContext(connection) as captured:
+        response = Client().post(GRIEVANCES_URL, bodies.next(), content_type="application/json", headers=headers)
+    if response.status_code != 201:
+        raise RuntimeError(f"the intake answered {response.status_code}: {response.content[:300]!r}")
+    return len(captured.captured_queries)
+
+
+def _post_intakes(host: str, port: int, *, token: str, bodies: IntakeBodies, count: int, clients: int):
+    """`count` intakes shared by `clients` threads, each with its own connection.
+
+    Returns (latencies in ms, errors, first error, wall seconds).
+    """
+    remaining = iter(range(count))
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors: list[str] = []
+
+    def client() -> None:
+        connection = http.client.HTTPConnection(host, port, timeout=30)
+        try:
+            while True:
+                with lock:
+                    if next(remaining, None) is None:
+                        return
+                body = bodies.next()
+                headers = {
+                    "Authorization": f"Token {token}",
+                    "Idempotency-Key": str(uuid.uuid4()),
+                    "Content-Type": "application/json",
+                }
+                started = time.perf_counter()
+                try:
+                    connection.request("POST", GRIEVANCES_URL, body=body, headers=headers)
+                    response = connection.getresponse()
+                    response.read()
+                    status = response.status
+                except (OSError, http.client.HTTPException) as error:
+                    connection.close()  # the next request opens a new connection
+                    status = type(error).__name__
+                elapsed = (time.perf_counter() - started) * 1000
+                with lock:
+                    latencies.append(elapsed)
+                    if status != 201:
+                        errors.append(str(status))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=client, name=f"client-{n}") for n in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors, time.perf_counter() - started
+
+
+def api_create(*, client_counts: tuple[int, ...] = (1, 4), requests: int = 500, warmup: int = 50) -> list[Result]:
+    """Intakes per second over HTTP, for each number of concurrent clients.
+
+    After `warmup` intakes (not measured), `requests` intakes; a result per client count
+    with the latencies (p50/p95/max), the rate, the queries per intake and the errors.
+    """
+    token = integration_token()
+    bodies = IntakeBodies(seed=time.time_ns())
+    queries = _intake_queries(token, bodies)
+    results = []
+    with app_server() as server:
+        for clients in client_counts:
+            print(f"  API create, {clients} client(s): {warmup} warm-up, then {requests} intakes…", flush=True)
+            post = {"token": token, "bodies": bodies, "clients": clients}
+            _post_intakes(server.host, server.port, count=warmup, **post)
+            cpu = server.cpu_seconds()
+            latencies, errors, seconds = _post_intakes(server.host, server.port, count=requests, **post)
+            cpu_ms = (server.cpu_seconds() - cpu) * 1000 / len(latencies)
+            rate = len(latencies) / seconds
+            plural = "s" if clients > 1 else ""
+            one_client = clients == 1
+            result = Result(
+                f"API create, {clients} concurrent client{plural} (HTTP, gunicorn {SERVER_WORKERS} sync workers)",
+                f"≥ {TARGET_CREATES_PER_SECOND} /s, 0 errors" if one_client else "0 errors",
+                samples=latencies,
+                queries=queries,
+                per_second=rate,
+            )
+            result.passed = not errors and (rate >= TARGET_CREATES_PER_SECOND or not one_client)
+            result.note = (
+                f"{len(latencies)} intakes in {seconds:.1f} s after {warmup} warm-up, "
+                f"{len(errors)} errors{' (' + ', '.join(sorted(set(errors))) + ')' if errors else ''}; "
+                f"app server CPU {cpu_ms:.1f} ms per intake; "
+                f"{warmup + requests} grievances created"
+            )
+            _print(result)
+            results.append(result)
+    return results
+
+
+# --- transitions ---------------------------------------------------------------------------------------------
+
+
+def _transition_worker(count: int) -> None:
+    """A child process: register `count` grievances, say "ready", wait for "go" on stdin,
+    then qualify and analyse each (one transaction per step); JSON of the timings to stdout."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from grievances.models import Grievance
+    from grievances.services import workflow
+    from grievances.services.intake import grievance_register
+    from pmpp import roles
+    from pmpp.accounts import service_account_ensure
+    from pmpp.models import Channel, ComplaintCategory, Programme
+
+    agent, _created = service_account_ensure(
+        username="bench.agent",
+        first_name="bench.agent",
+        role_codes=(roles.AGENT,),
+        organisation="cdg-cnra",
+        programmes=(API_PROGRAMME,),
+        reason="Compte des mesures de performance",
+    )
+    programme = Programme.objects.get(code=API_PROGRAMME)
+    channel = Channel.objects.get(code="walk-in")
+    category = ComplaintCategory.objects.get(programme=programme, code=API_CATEGORY)
+    bodies = IntakeBodies(seed=time.time_ns() + os.getpid())
+    grievances = []
+    for _ in range(count):
+        body = json.loads(bodies.next())
+        grievances.append(
+            grievance_register(
+                actor=agent,
+                programme=programme,
+                channel=channel,
+                description=body["description"],
+                cnie=body["cnie"],
+                phone=body["phone"],
+                name=body["name"],
+                category=category,
+                notify_complainant=False,
+            ).grievance
+        )
+
+    def qualify(grievance: Grievance) -> Grievance:
+        return workflow.grievance_qualify(
+            grievance=grievance,
+            actor=agent,
+            category=category,
+            subject="Bourse non reçue",
+            nature=Grievance.Nature.INDIVIDUAL,
+            identity_verified=True,
+            expected_status=Grievance.Status.RECEIVED,
+        )
+
+    def analyse(grievance: Grievance) -> Grievance:
+        return workflow.grievance_analyse(
+            grievance=grievance,
+            actor=agent,
+            conclusion="Paiement rejeté par la banque ; relance faite.",
+            outcome=Grievance.Outcome.FOUNDED,
+            expected_status=Grievance.Status.QUALIFIED,
+        )
+
+    # One grievance outside the timing, to count the queries of each step.
+    with CaptureQueriesContext(connection) as captured:
+        qualified = qualify(grievances.pop())
+    queries = len(captured.captured_queries)
+    analyse(qualified)
+
+    print("ready", flush=True)
+    if sys.stdin.readline().strip() != "go":
+        return
+    latencies = []
+    for grievance in grievances:
+        for step in (qualify, analyse):
+            started = time.perf_counter()
+            grievance = step(grievance)
+            latencies.append((time.perf_counter() - started) * 1000)
+    analysed = Grievance.objects.filter(pk__in=[g.pk for g in grievances], status=Grievance.Status.ANALYSED).count()
+    history = Grievance.history.filter(id__in=[g.pk for g in grievances]).count()
+    print(json.dumps({"latencies": latencies, "queries": queries, "analysed": analysed, "history": history}))
+
+
+def transitions(*, worker_counts: tuple[int, ...] = (1, 4), per_worker: int = 100) -> list[Result]:
+    """Transitions per second (qualify → analyse) for each number of concurrent workers."""
+    results = []
+    for workers in worker_counts:
+        print(f"  Transitions, {workers} worker(s): registering {per_worker + 1} grievances each…", flush=True)
+        children = []
+        try:
+            with _terminated_on_sigterm():
+                for _ in range(workers):
+                    children.append(
+                        subprocess.Popen(  # noqa: S603 — this script, with this interpreter
+                            [sys.executable, __file__, "--transition-worker", str(per_worker + 1)],
+                            cwd=ROOT,
+                            env=_child_env(),
+                            stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE,
+                            text=True,
+                            start_new_session=True,
+                        )
+                    )
+                for child in children:
+                    if child.stdout.readline().strip() != "ready":
+                        raise RuntimeError(f"a transition worker failed (status {child.wait()})")
+                print(f"  … {workers} worker(s) ready, {2 * per_worker} transitions each", flush=True)
+                started = time.perf_counter()
+                for child in children:
+                    child.stdin.write("go\n")
+                    child.stdin.flush()
+                reports = [_report_of(child) for child in children]
+                seconds = time.perf_counter() - started
+        finally:
+            for child in children:
+                _stop(child)
+        latencies = [ms for report in reports for ms in report["latencies"]]
+        expected = workers * per_worker
+        analysed = sum(report["analysed"] for report in reports)
+        history = sum(report["history"] for report in reports)
+        plural = "s" if workers > 1 else ""
+        result = Result(
+            f"Transitions qualify → analyse, {workers} concurrent worker{plural} (service layer)",
+            "",
+            samples=latencies,
+            queries=reports[0]["queries"],
+            per_second=len(latencies) / seconds,
+        )
+        result.note = (
+            f"{len(latencies)} transitions in {seconds:.1f} s; {analysed}/{expected} grievances analysed with "
+            f"{history} history rows (3 each: register, qualify, analyse); queries: those of one qualify step; "
+            f"{workers * (per_worker + 1)} grievances created"
+        )
+        if analysed != expected or history != 3 * expected:
+            result.passed = False
+        _print(result)
+        results.append(result)
+    return results
+
+
+def _report_of(child: subprocess.Popen, timeout: float = 600) -> dict:
+    ready, _, _ = select.select([child.stdout], [], [], timeout)
+    if not ready:
+        raise RuntimeError(f"a transition worker gave no result within {timeout:.0f} s")
+    line = child.stdout.readline()
+    if not line:
+        raise RuntimeError(f"a transition worker failed (status {child.wait()})")
+    return json.loads(line)
+
+
+def _print(result: Result) -> None:
+    print(
+        f"{result.name:<55} {result.per_second:7.1f} /s  p50 {result.p(0.5):6.1f} ms  p95 {result.p(0.95):6.1f} ms  "
+        f"max {result.p(1):6.1f} ms  queries {result.queries}  {result.note}",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=500, help="Intakes measured per client count.")
+    parser.add_argument("--per-worker", type=int, default=100, help="Grievances qualified and analysed per worker.")
+    parser.add_argument("--only", choices=["api", "transitions"])
+    parser.add_argument("--transition-worker", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.transition_worker:
+        _transition_worker(args.transition_worker)
+        return
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        sys.exit("The benchmarks run on PostgreSQL: set DATABASE_URL.")
+    if args.only != "transitions":
+        api_create(requests=args.requests)
+    if args.only != "api":
+        transitions(per_worker=args.per_worker)
+
+
+if __name__ == "__main__":
+    main()
