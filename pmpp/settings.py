@@ -101,6 +101,8 @@ TEMPLATES = [
         },
     },
 ]
+# Forms as Django renders them, but <select> written in Python (pmpp/form_rendering.py).
+FORM_RENDERER = "pmpp.form_rendering.FormRenderer"
 
 
 def database_from_url(url: str) -> dict:
