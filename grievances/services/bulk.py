@@ -276,20 +276,27 @@ def _plan(cursor, *, count: int, seed: int, template_count: int) -> None:
             SELECT d.*, (d.received_at + d.shift * interval '1 day') AT TIME ZONE %(zone)s AS local_received
             FROM shifted d
         )
-        SELECT d.g, d.t, d.shift, %(first_id)s + d.g - 1 AS id,
-               {_tracking_code_sql()} AS tracking_code,
-               substr(%(letters)s, 1 + d.letters / 24, 1) || substr(%(letters)s, 1 + d.letters %% 24, 1)
-                   || lpad(((d.g + %(serial)s) %% 1000000)::text, 6, '0') AS cnie,
-               '+2126' || d.phone::text AS phone, n.name, n.search_name, due.due_on, due.ack_on,
-               d.prefix || '-' || extract(year FROM d.local_received) || '-' || lpad((c.last_value + row_number()
-                   OVER (PARTITION BY d.prefix, extract(year FROM d.local_received) ORDER BY d.g))::text, 6, '0')
-                   AS reference
-        FROM placed d
-        JOIN grievances_referencecounter c ON c.prefix = d.prefix AND c.year = extract(year FROM d.local_received)
-        JOIN bulk_n n ON n.k = d.name_k
-        JOIN bulk_due due ON due.programme_id = d.programme_id AND due.channel_id = d.channel_id
-                         AND due.day = d.local_received::date
-        ORDER BY d.g
+        SELECT n.*, n.prefix || '-' || n.year || '-'
+                    -- Six digits at least, never truncated (lpad cuts a longer string).
+                    || CASE WHEN n.number < 1000000 THEN lpad(n.number::text, 6, '0') ELSE n.number::text END
+                    AS reference
+        FROM (
+            SELECT d.g, d.t, d.shift, %(first_id)s + d.g - 1 AS id,
+                   {_tracking_code_sql()} AS tracking_code,
+                   substr(%(letters)s, 1 + d.letters / 24, 1) || substr(%(letters)s, 1 + d.letters %% 24, 1)
+                       || lpad(((d.g + %(serial)s) %% 1000000)::text, 6, '0') AS cnie,
+                   '+2126' || d.phone::text AS phone, n.name, n.search_name, due.due_on, due.ack_on,
+                   d.prefix, extract(year FROM d.local_received)::int AS year,
+                   c.last_value + row_number()
+                       OVER (PARTITION BY d.prefix, extract(year FROM d.local_received) ORDER BY d.g) AS number
+            FROM placed d
+            JOIN grievances_referencecounter c
+              ON c.prefix = d.prefix AND c.year = extract(year FROM d.local_received)
+            JOIN bulk_n n ON n.k = d.name_k
+            JOIN bulk_due due ON due.programme_id = d.programme_id AND due.channel_id = d.channel_id
+                             AND due.day = d.local_received::date
+        ) n
+        ORDER BY n.g
         """,  # noqa: S608 — the tracking-code expression is ours, the values are parameters
         {
             "templates": template_count,
@@ -304,8 +311,7 @@ def _plan(cursor, *, count: int, seed: int, template_count: int) -> None:
     cursor.execute(
         """
         UPDATE grievances_referencecounter c SET last_value = c.last_value + made.n
-        FROM (SELECT split_part(reference, '-', 1) AS prefix, split_part(reference, '-', 2)::int AS year,
-                     count(*) AS n FROM bulk_p GROUP BY 1, 2) made
+        FROM (SELECT prefix, year, count(*) AS n FROM bulk_p GROUP BY 1, 2) made
         WHERE c.prefix = made.prefix AND c.year = made.year
         """
     )

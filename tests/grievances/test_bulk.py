@@ -29,12 +29,14 @@ def generate(count: int, *, templates: int, seed: int = 4) -> str:
     return out.getvalue()
 
 
-def indexes() -> set[tuple[str, str]]:
+def indexes() -> set[tuple]:
+    """Each index of the four tables: name, columns, method, unique, partial (its text form may differ)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN "
-            "('grievances_grievance', 'grievances_historicalgrievance', 'grievances_commitment', "
-            "'grievances_historicalcommitment')"
+            "SELECT c.relname, i.indkey::text, am.amname, i.indisunique, i.indpred IS NOT NULL "
+            "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid "
+            "JOIN pg_am am ON am.oid = c.relam WHERE t.relname IN ('grievances_grievance', "
+            "'grievances_historicalgrievance', 'grievances_commitment', 'grievances_historicalcommitment')"
         )
         return set(cursor.fetchall())
 
@@ -165,3 +167,21 @@ def test_a_cloned_grievance_opens_like_any_other(client, leila):
     page = client.get(reverse("grievances:detail", args=[grievance.pk])).content.decode()
     assert grievance.reference in page
     assert "Clôturer (opération 4)" in page
+
+
+def test_references_past_a_million_keep_every_digit():
+    from grievances.models import ReferenceCounter
+
+    year = timezone.localdate().year
+    for prefix in ("TAY", "AMO", "TAD", "DAA", "ALF"):
+        ReferenceCounter.objects.create(prefix=prefix, year=year, last_value=999_990)
+    generate(400, templates=40)
+
+    references = list(Grievance.objects.values_list("reference", flat=True))
+    assert len(set(references)) == len(references)
+    numbers = [
+        int(r.split("-")[2])
+        for r in Grievance.objects.filter(reference__contains=f"-{year}-").values_list("reference", flat=True)
+    ]
+    assert max(numbers) > 1_000_000
+    assert Grievance.objects.filter(reference__regex=rf"-{year}-1[0-9]{{6}}$").exists()
