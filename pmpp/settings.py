@@ -276,6 +276,8 @@ LOGGING = {
     "loggers": {
         # Axes would log usernames of failed logins; its lockouts are in its own tables.
         "axes": {"level": "WARNING"},
+        # WeasyPrint reports each step of a PDF (and of the fonts' CSS read at start) at INFO.
+        "weasyprint": {"level": "WARNING"},
     },
 }
 
