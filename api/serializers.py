@@ -40,7 +40,8 @@ class Code(serializers.SlugRelatedField):
         super().__init__(slug_field="code", queryset=queryset, **kwargs)
 
     def to_internal_value(self, data):
-        if not isinstance(data, str) or len(data) > 40:
+        # A NUL byte cannot be stored in, nor compared with, a PostgreSQL text column.
+        if not isinstance(data, str) or len(data) > 40 or "\x00" in data:
             self.fail("invalid")
         return super().to_internal_value(data)
 
@@ -68,7 +69,7 @@ class IntakeProgramme(Code):
         intake = self.parent
         intake.category_with_programme = None
         code = self._category_code(intake)
-        if isinstance(data, str) and len(data) <= 40 and code:
+        if isinstance(data, str) and len(data) <= 40 and "\x00" not in data and code:
             category = (
                 ComplaintCategory.objects.select_related("programme")
                 .filter(code=code, is_active=True, programme__code=data, programme__is_active=True)

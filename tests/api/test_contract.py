@@ -396,3 +396,16 @@ def test_an_intake_only_integration_reads_back_what_it_filed_and_nothing_else(ch
     assert listed == [filed]
     assert api.get(f"{GRIEVANCES}{filed}/").status_code == 200
     assert api.get(f"{GRIEVANCES}{typed_by_an_agent.reference}/").status_code == 404
+
+
+@pytest.mark.parametrize("field", ["programme", "channel"])
+def test_a_nul_byte_in_a_code_is_a_400_not_a_database_error(chikaya, field):
+    _account, api = chikaya
+    listed = api.client.get(GRIEVANCES, {field: "tay\x00ssir"}, headers=api.headers)
+    assert listed.status_code == 400
+    assert field in listed.json()
+    filed = api.client.post(
+        GRIEVANCES, intake(**{field: "tay\x00ssir"}), content_type="application/json", headers=api.headers
+    )
+    assert filed.status_code == 400
+    assert field in filed.json()

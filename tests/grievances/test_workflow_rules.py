@@ -155,7 +155,7 @@ def test_nothing_changes_status_outside_a_transition(walk):
         ("received", "qualify", 8),
         ("qualified", "analyse", 8),
         ("analysed", "route", 8),
-        ("routed", "give", 10),
+        ("routed", "give", 11),  # with its notification and the task that sends it
         ("answer_drafted", "approve", 8),
         ("answer_sent", "close", 10),
     ],
