@@ -283,7 +283,7 @@ def main() -> None:
     only = [prefix.strip() for prefix in args.only.split(",") if prefix.strip()]
     scenarios = [
         ("Semester statistics", lambda: measure(
-            f"Semester statistics S{semester} {year} (whole report data)", 2000,
+            f"Semester statistics S{semester} {year} (whole report data)", 1500,
             lambda: assemble_semester_report(user=focal, year=year, semester=semester), repeat=args.repeat)),
         ("Semester figures", lambda: measure(
             f"Semester grievance figures S{semester} {year} (one call)", 1500,
