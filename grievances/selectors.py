@@ -18,8 +18,12 @@ def grievance_list_for_user(*, user):
 
 def grievance_get_for_user(*, user, pk: int) -> Grievance:
     """The grievance if the user may see it; 404 otherwise, so existence is not revealed."""
+    return _visible_or_404(grievance_list_for_user(user=user), pk=pk)
+
+
+def _visible_or_404(grievances: QuerySet, *, pk: int) -> Grievance:
     try:
-        return grievance_list_for_user(user=user).get(pk=pk)
+        return grievances.get(pk=pk)
     except Grievance.DoesNotExist:
         raise Http404("Réclamation introuvable.") from None
 
@@ -59,22 +63,18 @@ def grievance_file_for_user(*, user, pk: int) -> Grievance:
     each cost a query, and only on the grievances that have one: a page's query count would
     then depend on its data.
     """
-    try:
-        return (
-            grievance_list_for_user(user=user)
-            .select_related(
-                "assigned_unit",
-                "region",
-                "partner_organisation",
-                "answer_channel",
-                "unfounded_reason",
-                "not_complaint_kind",
-                "duplicate_of",
-            )
-            .get(pk=pk)
-        )
-    except Grievance.DoesNotExist:
-        raise Http404("Réclamation introuvable.") from None
+    return _visible_or_404(
+        grievance_list_for_user(user=user).select_related(
+            "assigned_unit",
+            "region",
+            "partner_organisation",
+            "answer_channel",
+            "unfounded_reason",
+            "not_complaint_kind",
+            "duplicate_of",
+        ),
+        pk=pk,
+    )
 
 
 def sensitive_case_get_for_user(*, user, pk: int) -> SensitiveCase:

@@ -36,7 +36,7 @@ from grievances.deadlines import MOROCCO
 from grievances.models import Commitment, Grievance
 from grievances.services.references import _TRACKING_ALPHABET, TRACKING_CODE_LENGTH
 from grievances.services.replay import ReplayError, Story, _Deadlines, _Table, _write, _write_batch
-from pmpp.models import Programme
+from pmpp.models import Channel, Programme
 
 # Where clones of closed and of open cases may be received: the generator's own windows.
 CLOSED_WINDOW = (timedelta(days=730), timedelta(days=30))
@@ -196,8 +196,6 @@ def _due_dates(cursor, *, now: datetime) -> None:
     pairs = cursor.fetchall()
     first, last = timezone.localdate(pairs[0][2]), timezone.localdate(pairs[0][3])
     programmes = {p.pk: p for p in Programme.objects.all()}
-    from pmpp.models import Channel
-
     channels = {c.pk: c for c in Channel.objects.all()}
     rows = []
     for programme_id, channel_id, _first, _last in pairs:
@@ -277,7 +275,7 @@ def _plan(cursor, *, count: int, seed: int, template_count: int) -> None:
             FROM shifted d
         )
         SELECT n.*, n.prefix || '-' || n.year || '-'
-                    -- Six digits at least, never truncated (lpad cuts a longer string).
+                    -- As references.format_reference: six digits at least, never cut (lpad would).
                     || CASE WHEN n.number < 1000000 THEN lpad(n.number::text, 6, '0') ELSE n.number::text END
                     AS reference
         FROM (

@@ -20,26 +20,39 @@ TRACKING_CODE_LENGTH = 12
 PIN_LENGTH = 6
 
 
+def format_reference(*, prefix: str, year: int, number: int) -> str:
+    """`TAY-2023-004588`: six digits at least, never cut."""
+    return f"{prefix}-{year}-{number:06d}"
+
+
 def next_reference(*, prefix: str, year: int) -> str:
     """Issue the next reference for a prefix and year. Must run inside a transaction."""
+    return format_reference(prefix=prefix, year=year, number=reserve_reference_numbers(prefix=prefix, year=year))
+
+
+def reserve_reference_numbers(*, prefix: str, year: int, count: int = 1) -> int:
+    """Reserve `count` consecutive numbers of a prefix and year; return the first.
+
+    Must run inside a transaction: the counter row stays locked until it ends.
+    """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        raise RuntimeError("next_reference() must run inside transaction.atomic()")
-    value = _increment(connection, prefix=prefix, year=year)
-    if value is None:
+        raise RuntimeError("reference numbers are only issued inside transaction.atomic()")
+    last = _increment(connection, prefix=prefix, year=year, count=count)
+    if last is None:
         try:
             # Two first registrations of the year may race to create the row: the loser
             # waits on the unique index until the winner commits, then increments its row.
             with transaction.atomic():
-                ReferenceCounter.objects.create(prefix=prefix, year=year, last_value=1)
-            value = 1
+                ReferenceCounter.objects.create(prefix=prefix, year=year, last_value=count)
+            last = count
         except IntegrityError:
-            value = _increment(connection, prefix=prefix, year=year)
-    return f"{prefix}-{year}-{value:06d}"
+            last = _increment(connection, prefix=prefix, year=year, count=count)
+    return last - count + 1
 
 
-def _increment(connection, *, prefix: str, year: int) -> int | None:
-    """Add one to the counter and read it back in one statement; None when the row is missing.
+def _increment(connection, *, prefix: str, year: int, count: int) -> int | None:
+    """Add `count` to the counter and read it back in one statement; None when the row is missing.
 
     The UPDATE locks the row until the transaction ends: a concurrent registration waits
     for it, then increments the value this one committed (PostgreSQL re-reads an updated
@@ -48,8 +61,8 @@ def _increment(connection, *, prefix: str, year: int) -> int | None:
     table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last_value = last_value + 1 WHERE prefix = %s AND year = %s RETURNING last_value",  # noqa: S608 — the table name is the model's
-            [prefix, year],
+            f"UPDATE {table} SET last_value = last_value + %s WHERE prefix = %s AND year = %s RETURNING last_value",  # noqa: S608 — the table name is the model's
+            [count, prefix, year],
         )
         row = cursor.fetchone()
     return None if row is None else row[0]

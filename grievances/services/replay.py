@@ -34,7 +34,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from grievances import deadlines
-from grievances.models import Commitment, Grievance, ReferenceCounter
+from grievances.models import Commitment, Grievance
 from grievances.services.intake import (
     due_dates_under,
     intake_errors,
@@ -43,7 +43,7 @@ from grievances.services.intake import (
     pick_deadline_policy,
     search_key,
 )
-from grievances.services.references import new_tracking_code
+from grievances.services.references import format_reference, new_tracking_code, reserve_reference_numbers
 from grievances.services.workflow import _check_step, _default_answer_channel
 from grievances.workflow import TRANSITION_LABELS
 from pmpp.models import DeadlinePolicy, PublicHoliday
@@ -119,19 +119,6 @@ class _Deadlines:
     def due_dates(self, *, programme, channel, received_at: datetime):
         policy = pick_deadline_policy(self.policies, programme=programme, channel=channel)
         return due_dates_under(policy=policy, holidays=self.holidays, received_at=received_at)
-
-
-def reserve_references(*, prefix: str, year: int, count: int) -> int:
-    """Reserve `count` consecutive reference numbers; return the first. Inside a transaction."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("reserve_references() must run inside transaction.atomic()")
-    counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
-        prefix=prefix, year=year, defaults={"last_value": 0}
-    )
-    first = counter.last_value + 1
-    counter.last_value += count
-    counter.save(update_fields=["last_value"])
-    return first
 
 
 class _Table:
@@ -284,7 +271,8 @@ def _replay_batch(stories: list[Story], *, offset: int, rules: _Deadlines, table
     # leaves a gap in the numbering, never a duplicate.
     with transaction.atomic():
         next_number = {
-            key: reserve_references(prefix=key[0], year=key[1], count=count) for key, count in sorted(numbers.items())
+            key: reserve_reference_numbers(prefix=key[0], year=key[1], count=count)
+            for key, count in sorted(numbers.items())
         }
     with transaction.atomic():
         return _write_batch(stories, offset=offset, rules=rules, tables=tables, next_number=next_number)
@@ -307,7 +295,9 @@ def _write_batch(stories: list[Story], *, offset: int, rules: _Deadlines, tables
         key = (story.programme.reference_prefix, timezone.localdate(story.received_at).year)
         number = next_number[key]
         next_number[key] += 1
-        grievance = _register(story, position=position, rules=rules, reference=f"{key[0]}-{key[1]}-{number:06d}")
+        grievance = _register(
+            story, position=position, rules=rules, reference=format_reference(prefix=key[0], year=key[1], number=number)
+        )
         grievance.id = next(grievance_ids)
         out.grievance_history.append(
             grievance_table.history_row(
