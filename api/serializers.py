@@ -25,11 +25,18 @@ def optional_text(*, max_length: int, **kwargs) -> Text:
     return Text(max_length=max_length, required=False, allow_blank=True, default="", **kwargs)
 
 
+class Choice(serializers.ChoiceField):
+    """A choice whose error does not repeat the value (DRF's does): it may be personal data."""
+
+    default_error_messages = {"invalid_choice": _("Valeur non reconnue : voir les valeurs admises dans le schéma.")}
+
+
 class Code(serializers.SlugRelatedField):
     """A reference row named by its code, among the active ones."""
 
     default_error_messages = {
-        "does_not_exist": _("Code inconnu ou inactif : « {value} »."),
+        # The value is not repeated: a client that shifted its columns sends a CNIE or a phone here.
+        "does_not_exist": _("Code inconnu ou inactif."),
         "invalid": _("Code invalide."),
     }
 
@@ -95,7 +102,7 @@ def resolve_category(code: str, *, programme_id: int) -> ComplaintCategory | Non
         return None
     category = ComplaintCategory.objects.filter(programme_id=programme_id, code=code, is_active=True).first()
     if category is None:
-        raise serializers.ValidationError({"category": [_("Catégorie inconnue pour ce programme : « %s ».") % code]})
+        raise serializers.ValidationError({"category": [_("Catégorie inconnue pour ce programme.")]})
     return category
 
 
@@ -104,11 +111,9 @@ def resolve_category(code: str, *, programme_id: int) -> ComplaintCategory | Non
 
 class SensitiveIntakeSerializer(serializers.Serializer):
     nature = Text(max_length=2000, help_text=_("Nature de l'allégation, dans les termes du plaignant."))
-    perpetrator_linked = serializers.ChoiceField(
-        choices=SensitiveCase.Linked.choices, default=SensitiveCase.Linked.UNKNOWN
-    )
-    survivor_age_group = serializers.ChoiceField(choices=AgeGroup.choices, default=AgeGroup.UNKNOWN)
-    survivor_sex = serializers.ChoiceField(choices=Sex.choices, default=Sex.UNKNOWN)
+    perpetrator_linked = Choice(choices=SensitiveCase.Linked.choices, default=SensitiveCase.Linked.UNKNOWN)
+    survivor_age_group = Choice(choices=AgeGroup.choices, default=AgeGroup.UNKNOWN)
+    survivor_sex = Choice(choices=Sex.choices, default=Sex.UNKNOWN)
     referral_offered = serializers.BooleanField(default=False)
     consent_to_refer = serializers.BooleanField(default=False)
     consent_to_share_with_focal_point = serializers.BooleanField(default=False)
@@ -129,15 +134,13 @@ class GrievanceIntakeSerializer(serializers.Serializer):
     phone = optional_text(max_length=30)
     name = optional_text(max_length=150)
     email = optional_text(max_length=254)
-    preferred_contact = serializers.ChoiceField(
+    preferred_contact = Choice(
         choices=[("", "—"), *ContactPreference.choices], required=False, allow_blank=True, default=""
     )
-    sex = serializers.ChoiceField(choices=Sex.choices, default=Sex.UNKNOWN)
-    age_group = serializers.ChoiceField(choices=AgeGroup.choices, default=AgeGroup.UNKNOWN)
+    sex = Choice(choices=Sex.choices, default=Sex.UNKNOWN)
+    age_group = Choice(choices=AgeGroup.choices, default=AgeGroup.UNKNOWN)
     region = Code(Region, required=False, allow_null=True, default=None)
-    residence = serializers.ChoiceField(
-        choices=[("", "—"), *Residence.choices], required=False, allow_blank=True, default=""
-    )
+    residence = Choice(choices=[("", "—"), *Residence.choices], required=False, allow_blank=True, default="")
     identity_verified = serializers.BooleanField(default=False)
     category = ScopedCategory(required=False, allow_blank=True, default="", help_text=_("Code de la catégorie."))
     external_reference = optional_text(max_length=64, help_text=_("Référence du dossier dans le système du canal."))
@@ -154,6 +157,11 @@ class GrievanceIntakeSerializer(serializers.Serializer):
                 {"channel": [_("Ce compte d'intégration enregistre pour le canal « %s » seulement.") % account.channel]}
             )
         attrs["channel"] = channel
+        if not account.user.programme_scope().covers(attrs["programme"].pk):
+            # An account files for the programmes of its memberships only, as an agent's intake form offers.
+            raise serializers.ValidationError(
+                {"programme": [_("Ce compte d'intégration n'enregistre pas de réclamation pour ce programme.")]}
+            )
         found = self.category_with_programme
         if found is not None and found.code == attrs["category"] and found.programme_id == attrs["programme"].pk:
             attrs["category"] = found
@@ -250,7 +258,7 @@ class IntakeResponseSerializer(serializers.Serializer):
 class GrievanceFilterSerializer(serializers.Serializer):
     programme = Code(Programme, required=False)
     channel = Code(Channel, required=False)
-    status = serializers.ChoiceField(choices=Grievance.Status.choices, required=False)
+    status = Choice(choices=Grievance.Status.choices, required=False)
     received_after = serializers.DateTimeField(required=False)
     received_before = serializers.DateTimeField(required=False)
     updated_since = serializers.DateTimeField(required=False)
@@ -288,7 +296,7 @@ class CommitmentFilterSerializer(serializers.Serializer):
 
 
 class StepSerializer(serializers.Serializer):
-    expected_status = serializers.ChoiceField(
+    expected_status = Choice(
         choices=Grievance.Status.choices,
         required=False,
         allow_null=True,
@@ -304,7 +312,7 @@ class StepSerializer(serializers.Serializer):
 class QualifySerializer(StepSerializer):
     category = ScopedCategory()
     subject = optional_text(max_length=200)
-    nature = serializers.ChoiceField(choices=Grievance.Nature.choices)
+    nature = Choice(choices=Grievance.Nature.choices)
     identity_verified = serializers.BooleanField(default=False)
     comment = optional_text(max_length=2000)
 
@@ -321,7 +329,7 @@ class ReclassifySerializer(StepSerializer):
 
 class AnalyseSerializer(StepSerializer):
     conclusion = optional_text(max_length=10000)
-    outcome = serializers.ChoiceField(choices=Grievance.Outcome.choices)
+    outcome = Choice(choices=Grievance.Outcome.choices)
     unfounded_reason = Code(UnfoundedReason, required=False, allow_null=True, default=None)
     comment = optional_text(max_length=2000)
 
@@ -369,9 +377,7 @@ class DraftAnswerSerializer(StepSerializer):
     text = optional_text(max_length=10000)
     explanation = optional_text(max_length=10000)
     answer_channel = Code(Channel, required=False, allow_null=True, default=None)
-    exception = serializers.ChoiceField(
-        choices=Grievance.AnswerChannelException.choices, required=False, allow_blank=True, default=""
-    )
+    exception = Choice(choices=Grievance.AnswerChannelException.choices, required=False, allow_blank=True, default="")
     exception_reason = optional_text(max_length=2000)
     comment = optional_text(max_length=2000)
 
@@ -393,7 +399,7 @@ class AppealSerializer(StepSerializer):
 
 class ReviewAppealSerializer(StepSerializer):
     conclusion = optional_text(max_length=10000)
-    outcome = serializers.ChoiceField(choices=Grievance.Outcome.choices)
+    outcome = Choice(choices=Grievance.Outcome.choices)
     unfounded_reason = Code(UnfoundedReason, required=False, allow_null=True, default=None)
 
 
@@ -450,10 +456,10 @@ class EngagementActivitySerializer(serializers.ModelSerializer):
 
 
 class StatisticsQuerySerializer(serializers.Serializer):
-    period = serializers.ChoiceField(choices=[("quarter", _("trimestre")), ("semester", _("semestre"))])
+    period = Choice(choices=[("quarter", _("trimestre")), ("semester", _("semestre"))])
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     number = serializers.IntegerField(min_value=1, max_value=4)
-    group_by = serializers.ChoiceField(
+    group_by = Choice(
         choices=["programme", "channel", "channel_group", "category", "region", "sex", "month"], required=False
     )
     programme = Code(Programme, required=False)

@@ -21,6 +21,7 @@ from grievances.models import Commitment, Grievance
 from grievances.selectors import grievance_list_for_user
 from grievances.services import workflow as wf
 from pmpp.db_routers import reporting_reads
+from privacy.access import AccessChannel, record_views
 from reporting.statistics import Filters, Period, grievance_statistics
 from stakeholders import selectors as registry
 
@@ -140,7 +141,9 @@ class GrievanceListCreate(ApiView):
 class GrievanceDetail(ApiView):
     @extend_schema(operation_id="grievances_retrieve", responses={200: serializers.GrievanceDetailSerializer})
     def get(self, request, reference: str):
-        return Response(serializers.GrievanceDetailSerializer(_grievance(request.user, reference)).data)
+        grievance = _grievance(request.user, reference)
+        record_views(request.user, channel=AccessChannel.API, grievances=[grievance], where="api:grievance")
+        return Response(serializers.GrievanceDetailSerializer(grievance).data)
 
 
 def _comment_kwargs(d: dict) -> dict:
@@ -241,6 +244,8 @@ class GrievanceTransition(ApiView):
         data = step.validated_data
         service(grievance=grievance, actor=request.user, expected_status=data["expected_status"], **arguments(data))
         grievance.refresh_from_db()
+        # The answer is the grievance's full detail, complainant included.
+        record_views(request.user, channel=AccessChannel.API, grievances=[grievance], where="api:transition")
         return Response(serializers.GrievanceDetailSerializer(grievance).data)
 
 

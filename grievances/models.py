@@ -338,6 +338,9 @@ class Grievance(FSMModelMixin, models.Model):
     # The complainant's rating of the treatment, given once from the tracking page after closure.
     satisfaction_rating = models.PositiveSmallIntegerField(_("satisfaction (1 à 5)"), null=True, blank=True)
     satisfaction_rated_at = models.DateTimeField(_("satisfaction exprimée le"), null=True, blank=True)
+    # Law 09-08 retention: set by `privacy.anonymisation` once the identity and free texts of a
+    # long-closed grievance, its history and its related rows are erased. Statistics stay.
+    anonymised_at = models.DateTimeField(_("anonymisée le"), null=True, blank=True, editable=False)
 
     # Deadlines (recomputed by the services)
     due_on = models.DateField(_("échéance de traitement"))
@@ -423,6 +426,11 @@ class Grievance(FSMModelMixin, models.Model):
                 name="grievance_duplicate_links_original",
             ),
             models.CheckConstraint(condition=Q(appeal_count__lte=1), name="grievance_one_appeal"),
+            models.CheckConstraint(
+                condition=Q(anonymised_at__isnull=True)
+                | Q(complainant_cnie="", complainant_phone="", complainant_name="", complainant_email=""),
+                name="grievance_anonymised_has_no_identity",
+            ),
             models.CheckConstraint(
                 condition=Q(satisfaction_rating__isnull=True)
                 | Q(satisfaction_rating__gte=1, satisfaction_rating__lte=5, satisfaction_rated_at__isnull=False),

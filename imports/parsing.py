@@ -15,11 +15,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 FORMULA = object()  # marker for a cell that holds a formula
 _HEAD_BYTES = 64 * 1024
+# An XLSX file is compressed XML, about ten times smaller than its content. A real export
+# never unpacks to more than this many times the largest accepted upload; a "zip bomb"
+# (a small file that unpacks to gigabytes) does. The sizes are those the archive declares,
+# which also bound what zipfile will ever decompress.
+XLSX_MAX_EXPANSION = 40
 
 
 @dataclass(frozen=True)
@@ -37,11 +43,16 @@ def detect_format(stream: IO[bytes]) -> str:
         try:
             with zipfile.ZipFile(stream) as archive:
                 names = set(archive.namelist())
+                unpacked = sum(entry.file_size for entry in archive.infolist())
         except zipfile.BadZipFile:
-            names = set()
+            names, unpacked = set(), 0
         finally:
             stream.seek(0)
         if "xl/workbook.xml" in names:
+            if unpacked > XLSX_MAX_EXPANSION * settings.PMPP_MAX_UPLOAD_BYTES:
+                raise ValidationError(
+                    {"file": _("Le fichier XLSX décompressé est anormalement volumineux : il est refusé.")}
+                )
             return "xlsx"
         raise ValidationError({"file": _("Type de fichier non accepté : CSV ou XLSX uniquement.")})
     if not head.strip() or b"\x00" in head:

@@ -1,9 +1,15 @@
-"""Pluggable senders: one interface, `send(*, to, text, subject="")`, per channel.
+"""Pluggable senders: one interface, `send(*, to, text, subject="", key="")`, per channel.
 
 SMS: the class named by `PMPP_SMS_BACKEND` (console by default, a file backend writing one
 file per message into `PMPP_SMS_FILE_PATH`, or an operator's gateway written against this
 interface). E-mail: Django's own `EMAIL_BACKEND` (console, file, SMTP…), used through
-`send_mail`. A backend raises on failure; the caller counts the attempt and retries.
+an `EmailMessage`. A backend raises on failure; the caller counts the attempt and retries.
+
+`key` is the message's idempotency key: the same outbox message always carries the same key,
+also when it is sent again after a worker died between the gateway's acceptance and the
+commit that marks it sent. A gateway that honours such a key (an idempotency header or a
+client reference, depending on the operator) delivers it once; e-mail carries it as the
+Message-ID, by which mail servers and clients drop a repeat.
 """
 
 import sys
@@ -13,7 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -21,24 +27,25 @@ from notifications.models import OutboxMessage, mask_address
 
 
 class Sender(Protocol):
-    def send(self, *, to: str, text: str, subject: str = "") -> None: ...
+    def send(self, *, to: str, text: str, subject: str = "", key: str = "") -> None: ...
 
 
 class ConsoleSmsBackend:
     """Development: prints the SMS with the number masked (the console may end up in logs)."""
 
-    def send(self, *, to: str, text: str, subject: str = "") -> None:
+    def send(self, *, to: str, text: str, subject: str = "", key: str = "") -> None:
         sys.stdout.write(f"SMS → {mask_address(to)}\n{text}\n{'-' * 40}\n")
         sys.stdout.flush()
 
 
 class FileSmsBackend:
-    """Writes each SMS to its own file in `PMPP_SMS_FILE_PATH`, like Django's file e-mail backend."""
+    """Writes each SMS to its own file in `PMPP_SMS_FILE_PATH`, like Django's file e-mail backend.
+    A message sent again with the same key rewrites its file: it is delivered once."""
 
-    def send(self, *, to: str, text: str, subject: str = "") -> None:
+    def send(self, *, to: str, text: str, subject: str = "", key: str = "") -> None:
         directory = Path(settings.PMPP_SMS_FILE_PATH)
         directory.mkdir(parents=True, exist_ok=True)
-        name = f"{timezone.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.txt"
+        name = f"{key}.txt" if key else f"{timezone.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}.txt"
         (directory / name).write_text(f"To: {to}\n\n{text}\n", encoding="utf-8")
 
 
@@ -48,16 +55,18 @@ class LocmemSmsBackend:
     outbox: list[dict[str, str]] = []
     _lock = threading.Lock()
 
-    def send(self, *, to: str, text: str, subject: str = "") -> None:
+    def send(self, *, to: str, text: str, subject: str = "", key: str = "") -> None:
         with self._lock:
-            self.outbox.append({"to": to, "text": text})
+            self.outbox.append({"to": to, "text": text, "key": key})
 
 
 class EmailSender:
-    """E-mail through Django's configured EMAIL_BACKEND."""
+    """E-mail through Django's configured EMAIL_BACKEND; the key becomes the Message-ID."""
 
-    def send(self, *, to: str, text: str, subject: str = "") -> None:
-        send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
+    def send(self, *, to: str, text: str, subject: str = "", key: str = "") -> None:
+        domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "pmpp"
+        headers = {"Message-ID": f"<{key}@{domain}>"} if key else {}
+        EmailMessage(subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers=headers).send()
 
 
 def sender_for(channel: str) -> Sender:

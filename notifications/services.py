@@ -271,6 +271,12 @@ def _retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=settings.PMPP_NOTIFICATION_RETRY_SECONDS * 2 ** (attempts - 1))
 
 
+def idempotency_key(message: OutboxMessage) -> str:
+    """The same for every attempt at one message, different for any other message, here or in
+    another installation sharing the gateway account; no personal data."""
+    return f"pmpp-{message.pk}-{message.created_at:%Y%m%d%H%M%S%f}"
+
+
 def notification_send(*, message_id: int, now: datetime | None = None) -> str:
     """Send one due message exactly once; on failure count the attempt and schedule a retry.
 
@@ -279,6 +285,10 @@ def notification_send(*, message_id: int, now: datetime | None = None) -> str:
     If the process dies after the gateway accepted the message but before the commit, the
     message is sent again on recovery: at least once on a crash, exactly once otherwise.
     Returns what happened: "sent", "retry", "failed" or "skipped".
+
+    That crash window cannot be closed from here: the gateway's acceptance and our commit
+    are two systems, with no transaction spanning both. Every attempt therefore carries the
+    message's idempotency key, so a gateway that honours it delivers the repeat once.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -290,7 +300,9 @@ def notification_send(*, message_id: int, now: datetime | None = None) -> str:
         if message is None:
             return "skipped"
         try:
-            sender_for(message.channel).send(to=message.address, text=message.text, subject=message.subject)
+            sender_for(message.channel).send(
+                to=message.address, text=message.text, subject=message.subject, key=idempotency_key(message)
+            )
         except Exception as exc:
             # The exception text may quote the address or the gateway's echo of the message:
             # keep only its type.

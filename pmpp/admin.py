@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -21,6 +23,22 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    # simple_history's history pages read the history rows of an object the queryset hides
+    # (meant for deleted objects), and its version page never asks the queryset at all: both
+    # would show a sensitive case's former grievance, CNIE and allegation included, or another
+    # programme's grievance. Out of the user's scope is out of sight here too.
+    def _in_scope_or_404(self, request, object_id) -> None:
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._in_scope_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._in_scope_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
 
 
 class ReferenceAdmin(SimpleHistoryAdmin):

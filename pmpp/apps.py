@@ -14,6 +14,7 @@ def _sync_roles_after_migrate(sender, *, verbosity: int = 1, **kwargs) -> None:
         create_permissions(app_config, verbosity=0)
 
     from pmpp.audit import install_history_triggers
+    from pmpp.audit_chain import install_audit_chain
     from pmpp.reference_data import load_reference_data
     from pmpp.roles import sync_roles
 
@@ -21,6 +22,8 @@ def _sync_roles_after_migrate(sender, *, verbosity: int = 1, **kwargs) -> None:
     # just created, gets its triggers. The test runner's flush re-sends post_migrate, so they
     # are back after every flush too.
     install_history_triggers(using=kwargs.get("using", "default"))
+    # And every audited row is chained (pmpp.audit_chain), before the reference data below writes any.
+    install_audit_chain(using=kwargs.get("using", "default"))
     _set_migration_unlock(using=kwargs.get("using", "default"), on=False)
     sync_roles(verbosity=verbosity)
     # Reference data is part of the schema's meaning: every migrate (and every test-case
@@ -51,9 +54,13 @@ class PmppConfig(AppConfig):
 
     def ready(self) -> None:
         from pmpp.audit import register_sqlite_lock_function
+        from pmpp.audit_chain import register_sqlite_chain_functions
 
         # Before any connection opens: the SQLite history triggers call a function that each
         # connection must register.
         connection_created.connect(register_sqlite_lock_function, dispatch_uid="pmpp.audit.sqlite_lock_function")
+        connection_created.connect(
+            register_sqlite_chain_functions, dispatch_uid="pmpp.audit_chain.sqlite_chain_functions"
+        )
         pre_migrate.connect(_unlock_history_for_migrate, sender=self, dispatch_uid="pmpp.unlock_history_for_migrate")
         post_migrate.connect(_sync_roles_after_migrate, sender=self, dispatch_uid="pmpp.sync_roles_after_migrate")

@@ -61,6 +61,14 @@ def history_models() -> list[type[Model]]:
     ]
 
 
+def append_only_models() -> list[type[Model]]:
+    """History models, the chained logs, and the audit chain's own links (pmpp.audit_chain)."""
+    from pmpp.audit_chain import chained_models
+    from pmpp.models import AuditLink
+
+    return [*chained_models(), AuditLink]
+
+
 def trigger_name(table: str, suffix: str, *, using: str = DEFAULT_DB_ALIAS) -> str:
     """`<table>_<suffix>`, shortened with a hash where the database limits names (63 on PostgreSQL)."""
     from django.db.backends.utils import truncate_name
@@ -84,7 +92,8 @@ def install_history_triggers(*, using: str = DEFAULT_DB_ALIAS) -> int:
     with transaction.atomic(using=using), connection.cursor() as cursor:
         existing = set(connection.introspection.table_names(cursor))
         tables = sorted(
-            {model._meta.db_table for model in history_models() if router.allow_migrate_model(using, model)} & existing
+            {model._meta.db_table for model in append_only_models() if router.allow_migrate_model(using, model)}
+            & existing
         )
         if connection.vendor == "postgresql":
             # Row triggers do not fire on TRUNCATE, and that is left so on purpose: TRUNCATE is
@@ -96,6 +105,11 @@ def install_history_triggers(*, using: str = DEFAULT_DB_ALIAS) -> int:
                     f"CREATE OR REPLACE TRIGGER {quote(trigger_name(table, 'append_only', using=using))} "
                     f"BEFORE UPDATE OR DELETE ON {quote(table)} "
                     f"FOR EACH ROW EXECUTE FUNCTION {PG_TRIGGER_FUNCTION}()"
+                )
+                # ALWAYS: `session_replication_role = replica` (the bulk generator's) must not skip it.
+                cursor.execute(
+                    f"ALTER TABLE {quote(table)} ENABLE ALWAYS TRIGGER "
+                    f"{quote(trigger_name(table, 'append_only', using=using))}"
                 )
         else:
             for table in tables:

@@ -14,6 +14,9 @@ DOWNLOAD_CSP = "default-src 'none'; sandbox"
 
 def sealed_file_response(stored_file, *, filename: str, content_type: str) -> FileResponse:
     """The file as an attachment, typed with the content type detected at upload."""
+    if not stored_file:
+        # Deleted on purpose: the grievance was anonymised (Law 09-08); its row stays as a placeholder.
+        raise Http404("Ce fichier a été supprimé.")
     try:
         handle = stored_file.storage.open(stored_file.name, "rb")
     except FileNotFoundError:

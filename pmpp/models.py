@@ -367,3 +367,32 @@ class Membership(models.Model):
     def __str__(self) -> str:
         programme = self.programme.reference_prefix if self.programme_id else _("tous programmes")
         return f"{self.user} · {self.organisation.acronym or self.organisation.name} · {programme}"
+
+
+class AuditLink(models.Model):
+    """One link of the audit hash chain: one audited row sealed, in commit order.
+
+    Written only by the database triggers and `record_rewrite()` (pmpp.audit_chain, which
+    explains the chain); append-only like history; checked by `manage.py verify_audit`.
+    """
+
+    class Kind(models.TextChoices):
+        INSERT = "insert", _("insertion")
+        REWRITE = "rewrite", _("réécriture autorisée")
+
+    # Gapless, assigned under the chain's lock: a missing position is a deleted link.
+    position = models.BigIntegerField(_("position"), primary_key=True)
+    table_name = models.CharField(_("table"), max_length=63)
+    row_id = models.BigIntegerField(_("identifiant de la ligne"))
+    kind = models.CharField(_("nature"), max_length=7, choices=Kind.choices)
+    reason = models.TextField(_("motif"), blank=True)
+    digest = models.BinaryField(_("empreinte de la ligne"), max_length=32)
+    hash = models.BinaryField(_("empreinte du maillon"), max_length=32)
+
+    class Meta:
+        verbose_name = _("maillon de la chaîne d'audit")
+        verbose_name_plural = _("maillons de la chaîne d'audit")
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.position} · {self.table_name} {self.row_id}"

@@ -93,6 +93,7 @@ ROLES: tuple[Role, ...] = (
             *_KEEP_REGISTRY,
             *_READ_REPORTS,
             *_PREPARE_REPORTS,
+            "privacy.view_personaldataaccess",
         ),
     ),
     Role(

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "portal",
     "notifications",
     "imports",
+    "privacy",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "pmpp.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -75,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "pmpp.db_unavailable.DatabaseUnavailableMiddleware",
+    "pmpp.middleware.PrivateResponseMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes must come last: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -215,11 +219,16 @@ SECURE_CSP = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# No script reads the CSRF cookie (forms carry the token; htmx only sends GETs).
+CSRF_COOKIE_HTTPONLY = True
+# Production serves HTTPS only (HTTPS=1): `manage.py check --deploy --fail-level WARNING` passes.
 if env_bool("HTTPS", False):
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Background tasks (notifications) go through django.tasks, stored in the database and
@@ -263,23 +272,52 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_personal_data": {"()": "pmpp.logging.RedactPersonalDataFilter"}},
-    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "filters": {
+        "redact_personal_data": {"()": "pmpp.logging.RedactPersonalDataFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
             "filters": ["redact_personal_data"],
-        }
+        },
+        # Django's own defaults for these two carry no redaction: the error e-mail to ADMINS
+        # quotes the exception, the URL and the POST data; runserver's request lines the URL.
+        "mail_admins": {
+            "class": "pmpp.logging.RedactingAdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "redact_personal_data"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_personal_data"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Named here so that Django's default handlers (an unredacted console in DEBUG, an
+        # unredacted mail_admins) are replaced; its records still reach the root console.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         # Axes would log usernames of failed logins; its lockouts are in its own tables.
         "axes": {"level": "WARNING"},
         # WeasyPrint reports each step of a PDF (and of the fonts' CSS read at start) at INFO.
         "weasyprint": {"level": "WARNING"},
     },
 }
+
+# Error reports (the DEBUG page, the e-mail to ADMINS) show POST field names, never values.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "pmpp.logging.PersonalDataExceptionReporterFilter"
 
 # Grievance mechanism (PMPP §6). Deadlines themselves are per programme in DeadlinePolicy.
 PMPP_DUE_SOON_DAYS = int(os.environ.get("PMPP_DUE_SOON_DAYS", "2"))
@@ -327,3 +365,8 @@ PMPP_CLIENT_ADDRESS_HEADER = os.environ.get("PMPP_CLIENT_ADDRESS_HEADER", "")
 # File imports (chikaya.ma, Médiateur, call centre): files with more rows than this run in the
 # task worker (manage.py db_worker) with a progress bar; smaller ones run in the request.
 PMPP_IMPORT_SYNC_ROWS = int(os.environ.get("PMPP_IMPORT_SYNC_ROWS", "500"))
+# Personal data (Moroccan Law 09-08, art. 3: kept no longer than needed). A grievance closed
+# (or duplicate, or moved to the GBV referent) and unchanged for this many days is anonymised
+# by `manage.py anonymise_personal_data`; statistics stay. The PMPP sets no period: five years
+# outlasts the appeal, the Médiateur's 60-day treatment, and the semester reports' review.
+PMPP_RETENTION_DAYS = int(os.environ.get("PMPP_RETENTION_DAYS", str(5 * 365)))

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("reporting.urls")),
     path("", include("portal.urls")),
     path("", include("imports.urls")),
+    path("", include("privacy.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's).

@@ -96,10 +96,22 @@ def _run_step(
     returns field errors given the locked row; `after` runs in the same transaction once the row is saved.
     """
     with transaction.atomic():
+        # Concurrent steps on one grievance queue here, on its row lock, until the first
+        # commits; each then reads the state the one before it left (READ COMMITTED re-reads
+        # the row), so no step is applied to a state it did not see, and none is lost.
         locked = _locked(grievance)
         # The screen showed the grievance in some state; if another user moved it since,
         # refuse rather than apply this step to a case the user has not seen.
         if expected_status is not None and locked.status != expected_status:
+            raise StaleGrievance(locked)
+        # A caller without `expected_status` loaded the grievance itself: when the step was
+        # possible from the state it loaded and is no longer, someone else won the race.
+        if (
+            expected_status is None
+            and grievance.status != locked.status
+            and getattr(locked, name)._django_fsm.has_transition(grievance.status)
+            and not getattr(locked, name)._django_fsm.has_transition(locked.status)
+        ):
             raise StaleGrievance(locked)
         _check_step(locked, name=name, actor=actor)
         if validate is not None:

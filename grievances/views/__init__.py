@@ -36,6 +36,7 @@ from grievances.tables import SLA_BADGES, GrievanceTable, queue_columns
 from grievances.timeline import grievance_timeline
 from grievances.workflow import TRANSITION_LABELS
 from pmpp import roles
+from privacy.access import AccessChannel, record_views
 
 PAGE_SIZES = (10, 25, 50, 100)
 # Steps the screens never offer: a duplicate is linked by the intake service itself.
@@ -178,6 +179,10 @@ def queue_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
 @require_POST
 def assign(request: HttpRequest) -> HttpResponse:
     """Assign one or many grievances from a queue to an agent and/or a business unit."""
+    if not request.user.has_perm("grievances.assign_grievance"):
+        # Without the right, a selection of grievances it cannot see would otherwise end in a
+        # silent redirect, as if the assignment had been accepted.
+        raise PermissionDenied
     form = grievance_forms.AssignForm(request.POST)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
@@ -253,6 +258,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timeline": grievance_timeline(grievance),
         "delay": grievance.treatment_delay(),
     }
+    record_views(request.user, channel=AccessChannel.PAGE, grievances=[grievance], where="grievances:detail")
     return render(request, "grievances/detail.html", context)
 
 
@@ -264,6 +270,11 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if form_class is None:
         raise Http404(_("Étape inconnue."))
     if request.method == "POST":
+        if request.POST.get("expected_status", grievance.status) != grievance.status:
+            # A form loaded before another user moved the case: say so before checking
+            # fields that may no longer apply to it (the service checks again under lock).
+            messages.warning(request, str(wf.StaleGrievance(grievance)))
+            return redirect("grievances:detail", pk=pk)
         form = form_class(request.POST, grievance=grievance, user=request.user)
         if form.is_valid():
             try:
@@ -410,6 +421,8 @@ def search(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         rows, more = grievance_search(user=request.user, term=form.cleaned_data["q"], limit=SEARCH_LIMIT)
         results = GrievanceTable(rows, orderable=False)
+        # A search by CNIE, phone or name tells which grievances a person has: a read of each.
+        record_views(request.user, channel=AccessChannel.SEARCH, grievances=rows, where="grievances:search")
     return render(
         request, "grievances/search.html", {"form": form, "results": results, "more": more, "limit": SEARCH_LIMIT}
     )
@@ -455,6 +468,7 @@ def sensitive_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _apply_errors(refer_form if action == "refer" else close_form, error)
     history = case.history.select_related("history_user").order_by("-history_id")
+    record_views(request.user, channel=AccessChannel.PAGE, sensitive_cases=[case], where="grievances:sensitive_detail")
     return render(
         request,
         "grievances/sensitive_detail.html",

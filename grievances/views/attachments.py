@@ -20,6 +20,7 @@ from grievances.models import Attachment
 from grievances.selectors import grievance_get_for_user
 from grievances.services.attachments import attachment_add
 from pmpp.downloads import sealed_file_response
+from privacy.access import AccessChannel, record_views
 
 
 @login_required
@@ -62,6 +63,12 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         or not user_can_see_grievance(request.user, attachment.grievance)
     ):
         raise Http404("Pièce jointe introuvable.")
+    record_views(
+        request.user,
+        channel=AccessChannel.DOWNLOAD,
+        grievances=[attachment.grievance_id],
+        where="grievances:attachment_download",
+    )
     return sealed_file_response(
         attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )

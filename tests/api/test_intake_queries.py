@@ -10,12 +10,12 @@ from tests.api.conftest import intake
 
 GRIEVANCES = "/api/v1/grievances/"
 
-# Token lookup; the category with its programme (one query); the actor's permissions (one
-# query); transaction; open duplicate, deadline policy, reference counter (one UPDATE …
-# RETURNING), grievance and its history row, acknowledgement in the outbox and the task that
-# sends it, key row; commit. No savepoint and nothing after the commit. The same on SQLite and
-# PostgreSQL.
-INTAKE_QUERIES = 13
+# Token lookup; the category with its programme (one query); the account's memberships (the
+# programme must be one of theirs, issue 9); the actor's permissions (one query); transaction;
+# open duplicate, deadline policy, reference counter (one UPDATE … RETURNING), grievance and
+# its history row, acknowledgement in the outbox and the task that sends it, key row; commit.
+# No savepoint and nothing after the commit. The same on SQLite and PostgreSQL.
+INTAKE_QUERIES = 14
 
 
 def _file(api, *, n: int, **overrides):

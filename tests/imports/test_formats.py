@@ -1,5 +1,7 @@
 """CSV (`;` or `,`, with or without BOM) and XLSX are read; anything else is refused by content."""
 
+import io
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -116,3 +118,26 @@ def test_rows_are_numbered_as_the_spreadsheet_shows_them(agent_client):
 
     expected = [[4, "Programme", "Programme inconnu : indiquez son code ou son nom."]]
     assert (from_csv, from_xlsx) == (expected, expected)
+
+
+def test_an_xlsx_that_would_unpack_to_far_more_than_a_real_export_is_refused(agent_client, settings):
+    """A 'zip bomb': a few kilobytes on the wire, hundreds of times more once unpacked."""
+    settings.PMPP_MAX_UPLOAD_BYTES = 64 * 1024
+    workbook = xlsx_file([good_row(1)])
+    archive = io.BytesIO(workbook.read())
+    with zipfile.ZipFile(archive, "a", compression=zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("xl/media/padding.bin", b"\0" * (41 * 64 * 1024))
+    assert len(archive.getvalue()) < 64 * 1024
+
+    response = upload(agent_client, SimpleUploadedFile("export.xlsx", archive.getvalue()))
+
+    assert "Le fichier XLSX décompressé est anormalement volumineux : il est refusé." in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_an_xlsx_of_ordinary_size_is_still_read(agent_client, settings):
+    settings.PMPP_MAX_UPLOAD_BYTES = 64 * 1024
+
+    upload(agent_client, xlsx_file([good_row(1)]))
+
+    assert last_job().file_format == ImportJob.Format.XLSX

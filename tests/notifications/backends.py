@@ -10,7 +10,7 @@ class FailingSmsBackend:
 
     calls = 0
 
-    def send(self, *, to: str, text: str, subject: str = "") -> None:
+    def send(self, *, to: str, text: str, subject: str = "", key: str = "") -> None:
         FailingSmsBackend.calls += 1
         raise ConnectionError(f"gateway refused message to {to}: {text[:40]}")
 
@@ -18,6 +18,6 @@ class FailingSmsBackend:
 class SlowSmsBackend(LocmemSmsBackend):
     """Takes its time, so that a second worker arrives while the first is still sending."""
 
-    def send(self, *, to: str, text: str, subject: str = "") -> None:
+    def send(self, *, to: str, text: str, subject: str = "", key: str = "") -> None:
         time.sleep(0.5)
-        super().send(to=to, text=text, subject=subject)
+        super().send(to=to, text=text, subject=subject, key=key)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from reporting import selectors
 from reporting.pdf import DataOnlyURLFetcher, semester_report_pdf
 from reporting.services import semester_report_approve, semester_report_start
-from stakeholders.models import BudgetLine
+from stakeholders.models import BudgetLine, Concern
 from tests.reporting.conftest import _saved
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +155,42 @@ def test_the_url_fetcher_refuses_anything_but_data_urls(url):
         fetcher(url)
     response = fetcher("data:text/plain;base64,UE1QUA==")
     assert response.read() == b"PMPP"
+
+
+# --- hostile text stays text ----------------------------------------------------------------------
+# An unescaped `<img src=…>` would make WeasyPrint fetch a URL, a `<script>` or `<style>` would
+# vanish from the page or restyle it; escaped, each payload typed into the registry is printed as is.
+
+PAYLOADS = (
+    "<script>alert(1)</script>",
+    '"><img src=http://evil.example/x onerror=alert(1)>',
+    "<style>*{display:none}</style>",
+    "{{ secret }} {% now 'Y' %}",
+)
+
+
+def _without_spaces(text: str) -> str:
+    """Table cells wrap long text anywhere: compare without the spaces and line breaks."""
+    return "".join(text.split())
+
+
+def test_markup_in_an_activity_title_and_a_concern_is_printed_literally_in_the_pdf(
+    client, walk, leila, semester, workshop
+):
+    walk.register()
+    workshop.title = "Atelier " + PAYLOADS[0] + " " + PAYLOADS[1]
+    _saved(workshop, actor=leila, reason="Titre modifié")
+    _saved(
+        Concern(activity=workshop, theme=PAYLOADS[2], description=PAYLOADS[3], answer="Réponse."),
+        actor=leila,
+        reason="Création",
+    )
+    report = semester_report_start(actor=leila, year=semester[0], semester=semester[1])
+
+    client.force_login(leila)
+    response = client.get(reverse("reporting:report_download", args=[report.pk, "pdf"]), {"lang": "fr"})
+
+    assert response.status_code == 200
+    text = _without_spaces(_text(response.content)[0])
+    for payload in PAYLOADS:
+        assert _without_spaces(payload) in text

@@ -1,0 +1,76 @@
+"""Project middleware."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+
+from grievances.services.attachments import format_size
+from pmpp.error_pages import render_plain_error
+
+# Room for the form fields that travel with the largest accepted file.
+_FORM_FIELDS_ALLOWANCE = 1024 * 1024
+
+
+class RequestSizeLimitMiddleware:
+    """A request body larger than the largest accepted upload is refused before it is read.
+
+    The upload forms refuse an oversized file with a clear message, but only after Django has
+    read the whole body to disk. A body announced as larger than `PMPP_MAX_UPLOAD_BYTES` plus
+    the form fields' allowance is answered at once with a 413 page, before the session, CSRF
+    or any view reads it. (A front proxy should enforce the same limit on chunked bodies.)
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            announced = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            announced = 0
+        limit = settings.PMPP_MAX_UPLOAD_BYTES + _FORM_FIELDS_ALLOWANCE
+        if announced <= limit:
+            return self.get_response(request)
+        message = _("Envoi trop volumineux : un fichier de %(limit)s au plus est accepté.") % {
+            "limit": format_size(settings.PMPP_MAX_UPLOAD_BYTES)
+        }
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message, "code": "too_large"}, status=413)
+        else:
+            page = render_plain_error(title=_("Envoi trop volumineux"), message=message)
+            response = HttpResponse(page, status=413)
+        add_never_cache_headers(response)
+        return response
+
+
+class PrivateResponseMiddleware:
+    """No page of this site is kept in a browser's or a proxy's cache, unless its view says so.
+
+    Nearly every page shows personal data: grievance files, queues, search results, exports,
+    API answers, the complainant's own case on the portal, the stakeholders' contacts. A
+    shared computer's back button or a proxy must not replay them, so the rule fails closed:
+
+    - a response to a signed-in user (session or API token) is always `no-store`, whatever the
+      view set;
+    - any other response is `no-store` unless its view chose its own Cache-Control (the public
+      statistics page, aggregate counts only, is cacheable on purpose).
+
+    Static files never reach this middleware (WhiteNoise answers them first): they are the
+    same for everyone and are meant to be cached.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # Read after the view ran: the API authenticates by token inside the view, and Django
+        # REST framework then sets the user on this request too.
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response

@@ -1,0 +1,32 @@
+from django.contrib import admin
+
+from privacy.models import PersonalDataAccess
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    """The access log, read-only: nobody adds, edits or deletes a line (the triggers refuse it too)."""
+
+    list_display = ["at", "user", "channel", "where", "object_count", "sensitive"]
+    list_filter = ["channel", "sensitive"]
+    date_hierarchy = "at"
+    list_select_related = ["user"]
+    readonly_fields = [
+        "at",
+        "user",
+        "channel",
+        "where",
+        "grievance_ids",
+        "sensitive_case_ids",
+        "object_count",
+        "sensitive",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,263 @@
+"""Anonymisation of long-closed grievances (Moroccan Law 09-08, art. 3-1-e).
+
+Law 09-08 lets personal data be kept "no longer than is necessary for the purposes for which
+they were collected". The PMPP (source document) sets no retention period: it asks for a
+register of every complaint (§6.1) and for statistics in the semester reports to the World
+Bank (§6.2.6, §7). So once a grievance has left the flow for good and the retention period
+(`PMPP_RETENTION_DAYS`, five years by default: see the settings) has passed since its last
+change, the identity of the complainant and every free text that may quote it are erased,
+in the grievance AND in its history rows and related rows, while what the statistics count
+stays: programme, channel, category, region, residence, sex, age group, dates, states,
+outcome, deadlines, commitments' dates, satisfaction.
+
+One grievance is never half done: each batch of grievances is one transaction, inside
+`history_rewrite_allowed()` (the one sanctioned way to rewrite history, SPEC §5.6), and a
+grievance is marked `anonymised_at` in the same transaction as its erasure, with the reason
+appended to its history. A second run finds nothing left to do. Attachment files are deleted
+from storage only after the batch commits; their rows stay as placeholders.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.models import Case, Exists, Model, OuterRef, QuerySet, Value, When
+from django.utils import timezone
+
+from grievances.models import Attachment, Commitment, Grievance
+from notifications.models import OutboxMessage
+from pmpp.audit import history_rewrite_allowed
+from pmpp.audit_chain import record_rewrite
+
+PLACEHOLDER = "[anonymisé]"
+ATTACHMENT_PLACEHOLDER_NAME = "[pièce jointe supprimée]"
+TRANSITION = "anonymise"
+# Below a year a closed grievance may still be appealed, counted in the semester report or
+# read by the Médiateur: a retention that short is a configuration mistake, refused.
+MINIMUM_RETENTION_DAYS = 365
+
+# The complainant's identity: erased outright.
+IDENTITY_FIELDS = ("complainant_cnie", "complainant_phone", "complainant_name", "complainant_email", "search_name")
+# Texts written by the complainant or by staff about the complainant: they may quote a name,
+# a CNIE, an address, a household situation. Replaced by the placeholder when not empty, so
+# that "there was an answer" stays visible.
+GRIEVANCE_TEXT_FIELDS = (
+    "description",
+    "subject",
+    "duplicate_override_reason",
+    "analysis_conclusion",
+    "partner_note",
+    "regularisation_note",
+    "answer_text",
+    "outcome_explanation",
+    "answer_channel_exception_reason",
+    "answer_review_note",
+    "final_synthesis",
+    "appeal_reason",
+)
+COMMITMENT_TEXT_FIELDS = ("note", "renewal_reason", "broken_reason")
+# History change reasons read "<step> — <comment typed by the user>": the step stays.
+_REASON_SEPARATOR = " — "
+
+
+def retention_days() -> int:
+    days = settings.PMPP_RETENTION_DAYS
+    if days < MINIMUM_RETENTION_DAYS:
+        raise ImproperlyConfigured(
+            f"PMPP_RETENTION_DAYS vaut {days} : la durée de conservation doit être d'au moins "
+            f"{MINIMUM_RETENTION_DAYS} jours (recours, rapports semestriels)."
+        )
+    return days
+
+
+def anonymisation_reason(days: int) -> str:
+    return f"Anonymisation (loi 09-08) : durée de conservation de {days} jours écoulée depuis la dernière modification"
+
+
+def grievances_due_for_anonymisation(*, now: datetime | None = None, days: int | None = None) -> QuerySet:
+    """Grievances out of the flow for good, unchanged for `days`, and not yet anonymised.
+
+    "Out of the flow": closed, duplicate, or sensitive (the ordinary record of a case moved to
+    the GBV referent keeps, in its history rows, the identity given before it was flagged).
+    An appealed grievance is open again, so it is not taken; a closure re-validated after an
+    appeal, a satisfaction rating, any later step writes a history row and restarts the clock.
+    """
+    days = retention_days() if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    history = Grievance.history.model
+    return (
+        Grievance.objects.filter(
+            status__in=Grievance.TERMINAL_STATES, anonymised_at__isnull=True, received_at__lt=cutoff
+        )
+        .exclude(Exists(history.objects.filter(id=OuterRef("pk"), history_date__gte=cutoff)))
+        .order_by("pk")
+    )
+
+
+_COUNTS = ("grievances", "history_rows", "commitments", "attachments", "messages", "files_deleted", "files_missing")
+
+
+@dataclass
+class AnonymisationResult:
+    grievances: int = 0
+    history_rows: int = 0
+    commitments: int = 0
+    attachments: int = 0
+    messages: int = 0
+    files_deleted: int = 0
+    files_missing: int = 0
+    grievance_ids: list[int] = field(default_factory=list)
+
+    def add(self, other: "AnonymisationResult") -> None:
+        for name in _COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.grievance_ids += other.grievance_ids
+
+
+def anonymise_due_grievances(
+    *,
+    now: datetime | None = None,
+    batch_size: int = 200,
+    progress: Callable[[int, int], None] | None = None,
+) -> AnonymisationResult:
+    """Anonymise every grievance due, `batch_size` grievances per transaction.
+
+    `progress(done, total)` is called after each batch. The candidates are read once, by id:
+    a grievance that changes meanwhile (an appeal) is checked again under its lock and left.
+    """
+    now = now or timezone.now()
+    days = retention_days()
+    ids = list(grievances_due_for_anonymisation(now=now, days=days).values_list("pk", flat=True))
+    result = AnonymisationResult()
+    for start in range(0, len(ids), batch_size):
+        result.add(anonymise_grievances(ids=ids[start : start + batch_size], now=now, days=days))
+        if progress is not None:
+            progress(min(start + batch_size, len(ids)), len(ids))
+    return result
+
+
+def anonymise_grievances(*, ids: Iterable[int], now: datetime, days: int) -> AnonymisationResult:
+    """One batch, in one transaction: every grievance in `ids` still due is anonymised whole."""
+    batch = AnonymisationResult()
+    files: list[str] = []
+    reason = anonymisation_reason(days)
+    with history_rewrite_allowed():
+        grievances = list(
+            grievances_due_for_anonymisation(now=now, days=days)
+            .filter(pk__in=list(ids))
+            .select_for_update(of=("self",))
+        )
+        if not grievances:
+            return batch
+        pks = [g.pk for g in grievances]
+        rewritten: dict[type[Model], list[int]] = {}
+
+        # The grievance's own history rows, then its commitments and attachments and theirs.
+        grievance_history = Grievance.history.model.objects.filter(id__in=pks)
+        rewritten[grievance_history.model] = _rewrite_history(
+            grievance_history, blank=IDENTITY_FIELDS, texts=GRIEVANCE_TEXT_FIELDS
+        )
+        commitments = Commitment.objects.filter(grievance_id__in=pks)
+        batch.commitments = commitments.update(**_erased({}, COMMITMENT_TEXT_FIELDS))
+        rewritten[Commitment.history.model] = _rewrite_history(
+            Commitment.history.model.objects.filter(grievance_id__in=pks), blank=(), texts=COMMITMENT_TEXT_FIELDS
+        )
+        attachments = Attachment.objects.filter(grievance_id__in=pks)
+        files = list(attachments.exclude(file="").values_list("file", flat=True))
+        attachment_placeholder = {
+            "file": "",
+            "original_name": ATTACHMENT_PLACEHOLDER_NAME,
+            "description": "",
+            "sha256": "",
+        }
+        batch.attachments = attachments.update(**attachment_placeholder)
+        attachment_history = Attachment.history.model.objects.filter(grievance_id__in=pks)
+        rewritten[attachment_history.model] = _rewrite_history(attachment_history, blank=(), texts=())
+        attachment_history.update(**attachment_placeholder)
+
+        # Messages to the complainant keep their event, channel, state and dates; where they
+        # went and what they said go. One still pending for a grievance closed years ago is
+        # withdrawn rather than sent to an address that is being erased.
+        messages = OutboxMessage.objects.filter(grievance_id__in=pks)
+        messages.filter(status=OutboxMessage.Status.PENDING).update(
+            status=OutboxMessage.Status.CANCELLED,
+            last_error="Retiré : données personnelles anonymisées (loi 09-08).",
+        )
+        batch.messages = messages.update(
+            address=Case(When(recipient_kind=OutboxMessage.RecipientKind.STAFF, then="address"), default=Value("")),
+            subject="",
+            text="",
+        )
+
+        # Last, the grievance itself, through save(): its new history row (a row of the
+        # anonymised record) says why, and marks the point from which the erasure holds.
+        for grievance in grievances:
+            for name in IDENTITY_FIELDS:
+                setattr(grievance, name, "")
+            for name in GRIEVANCE_TEXT_FIELDS:
+                if getattr(grievance, name):
+                    setattr(grievance, name, PLACEHOLDER)
+            grievance.pin_hash = ""
+            grievance.anonymised_at = now
+            grievance._change_reason = reason
+            grievance._history_transition = TRANSITION
+            grievance._history_user = None
+            grievance.save()
+
+        batch.grievances = len(grievances)
+        batch.grievance_ids = pks
+        batch.history_rows = sum(len(rows) for rows in rewritten.values())
+        _reseal(rewritten, reason=reason)
+        # The files go once the erasure is committed: a rolled-back batch keeps them, and the
+        # next run takes the grievance again. A failed deletion leaves an orphan file, not a
+        # grievance half erased.
+        transaction.on_commit(lambda: _delete_files(files, result=batch), robust=True)
+    return batch
+
+
+def _erased(values: dict, texts: Iterable[str]) -> dict:
+    """UPDATE values: the placeholder for each non-empty text field, "" for an empty one."""
+    return values | {name: Case(When(**{name: ""}, then=Value("")), default=Value(PLACEHOLDER)) for name in texts}
+
+
+def _rewrite_history(rows: QuerySet, *, blank: Iterable[str], texts: Iterable[str]) -> list[int]:
+    """Erase identity and texts in these history rows; keep only the step of each reason.
+
+    Returns the ids of the rows rewritten, for the audit chain.
+    """
+    ids = list(rows.values_list("history_id", flat=True))
+    if not ids:
+        return ids
+    values = _erased(dict.fromkeys(blank, ""), texts)
+    if values:
+        rows.model.objects.filter(history_id__in=ids).update(**values)
+    commented = rows.model.objects.filter(history_id__in=ids, history_change_reason__contains=_REASON_SEPARATOR)
+    # One UPDATE per step label (a few dozen exist), not one per row.
+    by_reason: dict[str, list[int]] = defaultdict(list)
+    for history_id, reason in commented.values_list("history_id", "history_change_reason"):
+        step = reason.split(_REASON_SEPARATOR, 1)[0]
+        by_reason[f"{step}{_REASON_SEPARATOR}{PLACEHOLDER}"].append(history_id)
+    for reason, history_ids in by_reason.items():
+        rows.model.objects.filter(history_id__in=history_ids).update(history_change_reason=reason)
+    return ids
+
+
+def _reseal(rewritten: dict[type[Model], list[int]], *, reason: str) -> None:
+    """Tell the audit hash chain which history rows were rewritten, and why (issue 9 §4)."""
+    for model, ids in rewritten.items():
+        if ids:
+            record_rewrite(model, ids, reason)
+
+
+def _delete_files(names: list[str], *, result: AnonymisationResult) -> None:
+    storage = Attachment._meta.get_field("file").storage
+    for name in names:
+        if storage.exists(name):
+            storage.delete(name)
+            result.files_deleted += 1
+        else:
+            result.files_missing += 1
