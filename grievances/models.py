@@ -139,6 +139,9 @@ class Grievance(FSMModelMixin, models.Model):
         ALREADY_ANSWERED = "already_answered", _("Déjà répondue : rappel téléphonique")
 
     TERMINAL_STATES = (Status.CLOSED, Status.DUPLICATE, Status.SENSITIVE)
+    # What identifies the complainant: blanked when a case moves to the GBV referent and when
+    # a grievance is anonymised under Law 09-08 (privacy.anonymisation).
+    IDENTITY_FIELDS = ("complainant_cnie", "complainant_phone", "complainant_name", "complainant_email", "search_name")
 
     # Identification
     reference = models.CharField(_("référence"), max_length=20, unique=True)
@@ -514,6 +517,11 @@ class Grievance(FSMModelMixin, models.Model):
         self.closure_validated_at = when
         self.effective_closed_at = when
 
+    def forget_identity(self) -> None:
+        """Blank every field that identifies the complainant (`IDENTITY_FIELDS`)."""
+        for name in self.IDENTITY_FIELDS:
+            setattr(self, name, "")
+
     @transition(
         field=status,
         source=[Status.RECEIVED, Status.QUALIFIED],
@@ -524,8 +532,7 @@ class Grievance(FSMModelMixin, models.Model):
         # The allegation now lives in the minimal SensitiveCase; nothing that identifies the
         # survivor stays on the ordinary record (SPEC §5.5).
         self.is_anonymous = True
-        self.complainant_cnie = self.complainant_phone = self.complainant_name = self.search_name = ""
-        self.complainant_email = ""
+        self.forget_identity()
         self.description = ""
         self.subject = ""
 

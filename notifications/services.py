@@ -16,6 +16,7 @@ no language field, so complainant messages carry the French and the Arabic text 
 """
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -226,19 +227,19 @@ def notification_queue_outcome(*, grievance) -> OutboxMessage | None:
     )
 
 
-def notification_forget_grievance(*, grievance) -> int:
-    """The grievance became a sensitive GBV/SEA/SH case: withdraw what is pending and erase
-    the addresses and texts kept for it (SPEC §5.5). Returns the number of rows erased."""
-    erased = 0
-    for message in OutboxMessage.objects.select_for_update().filter(grievance=grievance):
-        if message.status == Status.PENDING:
-            message.status = Status.CANCELLED
-            message.last_error = "Retiré : cas sensible transféré au référent VBG."
-        # A sent message stays recorded as sent; where it went and what it said are erased.
-        message.address = message.text = message.subject = ""
-        message.save(update_fields=["status", "last_error", "address", "text", "subject"])
-        erased += 1
-    return erased
+def notification_forget(*, grievance_ids: Iterable[int], why: str) -> int:
+    """Withdraw what is pending for these grievances and erase the addresses and texts kept
+    for them: a grievance that became a sensitive GBV/SEA/SH case (SPEC §5.5), or one
+    anonymised under Law 09-08. `why` is written on each withdrawn message. Returns the
+    number of messages erased.
+
+    Set-based: a worker sending one of them holds its row lock, so the UPDATE waits for that
+    send to commit and then no longer finds it pending (READ COMMITTED re-checks the row).
+    """
+    messages = OutboxMessage.objects.filter(grievance_id__in=list(grievance_ids))
+    messages.filter(status=Status.PENDING).update(status=Status.CANCELLED, last_error=why)
+    # A sent message stays recorded as sent; where it went and what it said are erased.
+    return messages.update(address="", text="", subject="")
 
 
 # --- staff alerts ---------------------------------------------------------------------------------

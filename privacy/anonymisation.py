@@ -19,7 +19,7 @@ from storage only after the batch commits; their rows stay as placeholders.
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -29,7 +29,7 @@ from django.db.models import Case, Exists, Model, OuterRef, QuerySet, Value, Whe
 from django.utils import timezone
 
 from grievances.models import Attachment, Commitment, Grievance
-from notifications.models import OutboxMessage
+from notifications.services import notification_forget
 from pmpp.audit import history_rewrite_allowed
 from pmpp.audit_chain import record_rewrite
 
@@ -40,8 +40,7 @@ TRANSITION = "anonymise"
 # read by the Médiateur: a retention that short is a configuration mistake, refused.
 MINIMUM_RETENTION_DAYS = 365
 
-# The complainant's identity: erased outright.
-IDENTITY_FIELDS = ("complainant_cnie", "complainant_phone", "complainant_name", "complainant_email", "search_name")
+# The complainant's identity, erased outright: Grievance.IDENTITY_FIELDS.
 # Texts written by the complainant or by staff about the complainant: they may quote a name,
 # a CNIE, an address, a household situation. Replaced by the placeholder when not empty, so
 # that "there was an answer" stays visible.
@@ -98,9 +97,6 @@ def grievances_due_for_anonymisation(*, now: datetime | None = None, days: int |
     )
 
 
-_COUNTS = ("grievances", "history_rows", "commitments", "attachments", "messages", "files_deleted", "files_missing")
-
-
 @dataclass
 class AnonymisationResult:
     grievances: int = 0
@@ -113,9 +109,8 @@ class AnonymisationResult:
     grievance_ids: list[int] = field(default_factory=list)
 
     def add(self, other: "AnonymisationResult") -> None:
-        for name in _COUNTS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.grievance_ids += other.grievance_ids
+        for counter in fields(self):
+            setattr(self, counter.name, getattr(self, counter.name) + getattr(other, counter.name))
 
 
 def anonymise_due_grievances(
@@ -159,7 +154,7 @@ def anonymise_grievances(*, ids: Iterable[int], now: datetime, days: int) -> Ano
         # The grievance's own history rows, then its commitments and attachments and theirs.
         grievance_history = Grievance.history.model.objects.filter(id__in=pks)
         rewritten[grievance_history.model] = _rewrite_history(
-            grievance_history, blank=IDENTITY_FIELDS, texts=GRIEVANCE_TEXT_FIELDS
+            grievance_history, blank=Grievance.IDENTITY_FIELDS, texts=GRIEVANCE_TEXT_FIELDS
         )
         commitments = Commitment.objects.filter(grievance_id__in=pks)
         batch.commitments = commitments.update(**_erased({}, COMMITMENT_TEXT_FIELDS))
@@ -179,25 +174,17 @@ def anonymise_grievances(*, ids: Iterable[int], now: datetime, days: int) -> Ano
         rewritten[attachment_history.model] = _rewrite_history(attachment_history, blank=(), texts=())
         attachment_history.update(**attachment_placeholder)
 
-        # Messages to the complainant keep their event, channel, state and dates; where they
-        # went and what they said go. One still pending for a grievance closed years ago is
-        # withdrawn rather than sent to an address that is being erased.
-        messages = OutboxMessage.objects.filter(grievance_id__in=pks)
-        messages.filter(status=OutboxMessage.Status.PENDING).update(
-            status=OutboxMessage.Status.CANCELLED,
-            last_error="Retiré : données personnelles anonymisées (loi 09-08).",
-        )
-        batch.messages = messages.update(
-            address=Case(When(recipient_kind=OutboxMessage.RecipientKind.STAFF, then="address"), default=Value("")),
-            subject="",
-            text="",
+        # Messages keep their event, channel, state and dates; where they went and what they
+        # said go. One still pending for a grievance closed years ago is withdrawn rather than
+        # sent to an address that is being erased.
+        batch.messages = notification_forget(
+            grievance_ids=pks, why="Retiré : données personnelles anonymisées (loi 09-08)."
         )
 
         # Last, the grievance itself, through save(): its new history row (a row of the
         # anonymised record) says why, and marks the point from which the erasure holds.
         for grievance in grievances:
-            for name in IDENTITY_FIELDS:
-                setattr(grievance, name, "")
+            grievance.forget_identity()
             for name in GRIEVANCE_TEXT_FIELDS:
                 if getattr(grievance, name):
                     setattr(grievance, name, PLACEHOLDER)

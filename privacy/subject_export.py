@@ -34,7 +34,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from grievances.models import Commitment, Grievance, SensitiveCase
-from grievances.services.intake import normalise_cnie
+from grievances.services.intake import is_cnie, normalise_cnie
 from notifications.models import OutboxMessage
 from pmpp import roles
 from privacy.access import AccessChannel, record_views
@@ -44,7 +44,6 @@ from privacy.selectors import accesses_to_grievance
 EXPORTING_ROLES = frozenset({roles.ES_FOCAL_POINT, roles.GBV_REFERENT})
 WHERE = "privacy.subject_export"
 _NOT_EXPORTED = {"pin_hash", "search_name"}
-_CNIE_FORM = re.compile(r"^[A-Z]{1,2}\d{3,8}$")
 
 
 def may_export_personal_data(user) -> bool:
@@ -78,7 +77,7 @@ def subject_export(*, cnie: str, actor) -> SubjectExport:
             "Seuls le point focal E&S et le référent VBG peuvent exporter les données d'une personne."
         )
     cnie = normalise_cnie(cnie)
-    if not _CNIE_FORM.match(cnie):
+    if not is_cnie(cnie):
         raise ValidationError(
             "Le numéro de CNIE saisi n'a pas la forme attendue (une ou deux lettres, puis des chiffres)."
         )
@@ -100,12 +99,13 @@ def subject_export(*, cnie: str, actor) -> SubjectExport:
         .select_related("programme", "channel", "source_grievance")
         .order_by("received_at", "pk")
     )
+    labels = _Labels()
     data = {
         "generated_at": timezone.now(),
         "legal_basis": "Loi 09-08, article 7 (droit d'accès)",
         "cnie": cnie,
-        "grievances": [_grievance(g) for g in grievances],
-        "sensitive_cases": [_record(case) for case in cases],
+        "grievances": [_grievance(g, labels) for g in grievances],
+        "sensitive_cases": [_record(case, labels) for case in cases],
     }
     record_views(actor, channel=AccessChannel.EXPORT, grievances=grievances, sensitive_cases=cases, where=WHERE)
     return SubjectExport(data=data, grievances=grievances, sensitive_cases=cases)
@@ -139,21 +139,21 @@ def _archive_name(attachment) -> str:
     return f"pieces-jointes/{attachment.grievance.reference}/{attachment.pk}-{safe}"
 
 
-def _grievance(grievance: Grievance) -> dict:
+def _grievance(grievance: Grievance, labels: "_Labels") -> dict:
     commitments = list(grievance.commitments.order_by("sequence"))
     attachments = list(grievance.attachments.order_by("uploaded_at", "pk"))
     messages = grievance.outbox_messages.filter(recipient_kind=OutboxMessage.RecipientKind.COMPLAINANT)
     return {
-        **_record(grievance),
-        "commitments": [_record(c) for c in commitments],
-        "attachments": [_record(a) | {"file": _archive_name(a) if a.file else ""} for a in attachments],
-        "history": [_record(row) for row in grievance.history.order_by("history_date", "history_id")],
+        **_record(grievance, labels),
+        "commitments": [_record(c, labels) for c in commitments],
+        "attachments": [_record(a, labels) | {"file": _archive_name(a) if a.file else ""} for a in attachments],
+        "history": [_record(row, labels) for row in grievance.history.order_by("history_date", "history_id")],
         "commitment_history": [
-            _record(row)
+            _record(row, labels)
             for row in Commitment.history.filter(grievance_id=grievance.pk).order_by("history_date", "history_id")
         ],
         "messages": [
-            _record(m, exclude={"grievance", "alert", "recipient_user", "event_key"})
+            _record(m, labels, exclude={"grievance", "alert", "recipient_user", "event_key"})
             for m in messages.order_by("created_at", "pk")
         ],
         "accesses": [
@@ -163,7 +163,22 @@ def _grievance(grievance: Grievance) -> dict:
     }
 
 
-def _record(obj: Model, *, exclude: set[str] = frozenset()) -> dict:
+class _Labels(dict):
+    """Related rows by their name, each read once per export.
+
+    Every history row names the same programme, channel, category and region as its
+    neighbours: read one by one, a person's file would cost a query per row and per relation.
+    """
+
+    def of(self, obj: Model, relation, pk) -> str | None:
+        key = (relation.related_model, pk)
+        if key not in self:
+            related = getattr(obj, relation.name, None)
+            self[key] = str(related) if related is not None else None
+        return self[key]
+
+
+def _record(obj: Model, labels: _Labels, *, exclude: set[str] = frozenset()) -> dict:
     """The object's fields: reference data by its name, staff accounts left out."""
     user_model = get_user_model()
     out = {}
@@ -173,8 +188,8 @@ def _record(obj: Model, *, exclude: set[str] = frozenset()) -> dict:
         if f.is_relation:
             if f.related_model is user_model:
                 continue
-            related = getattr(obj, f.name, None) if getattr(obj, f.attname) is not None else None
-            out[f.name] = str(related) if related is not None else None
+            pk = getattr(obj, f.attname)
+            out[f.name] = labels.of(obj, f, pk) if pk is not None else None
         elif f.get_internal_type() == "FileField":
             continue
         else:

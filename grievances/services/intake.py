@@ -58,6 +58,11 @@ def normalise_cnie(value: str) -> str:
     return re.sub(r"[\s.-]", "", value or "").upper()
 
 
+def is_cnie(value: str) -> bool:
+    """A normalised CNIE number: one or two letters, then 3 to 7 digits (ex. AB123456)."""
+    return bool(_CNIE.match(value))
+
+
 def search_key(value: str) -> str:
     """Lower case without accents, the form names are stored and searched in."""
     import unicodedata
@@ -165,7 +170,7 @@ def _validate_identity(*, is_anonymous: bool, cnie: str, phone: str, name: str) 
         return errors
     if not cnie and not phone:
         errors["complainant_cnie"] = "Indiquez la CNIE ou le téléphone du réclamant, ou cochez « anonyme »."
-    if cnie and not _CNIE.match(cnie):
+    if cnie and not is_cnie(cnie):
         errors["complainant_cnie"] = "CNIE invalide : une ou deux lettres suivies de chiffres (ex. AB123456)."
     if phone and not phone.startswith("+212"):
         errors["complainant_phone"] = "Numéro de téléphone invalide : un numéro marocain (ex. 0612345678)."

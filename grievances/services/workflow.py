@@ -251,7 +251,7 @@ def grievance_flag_sensitive(
         case._history_user = actor
         case.save(update_fields=["source_grievance"])
         # Nothing more goes to the complainant, and no address stays on the outbox (SPEC §5.5).
-        notifications.notification_forget_grievance(grievance=g)
+        notifications.notification_forget(grievance_ids=[g.pk], why="Retiré : cas sensible transféré au référent VBG.")
         created.append(case)
 
     _run_step(
