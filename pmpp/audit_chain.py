@@ -152,9 +152,17 @@ def _pg_functions_sql() -> list[str]:
             row_id bigint,
             kind text,
             reason text,
-            digest bytea
+            digest bytea,
+            xact xid8 NOT NULL DEFAULT pg_current_xact_id()
         )
         """,
+        # The seal finds its transaction's rows by this index, never by reading the table: a
+        # bulk load stages millions of rows, and the pages they leave behind stay allocated
+        # until a VACUUM can truncate them (autovacuum gives up while writers hold the table),
+        # so a sequential scan there made every later commit read a gigabyte of empty pages.
+        # ADD COLUMN: tables created before the column (a volatile default rewrites them once).
+        f"ALTER TABLE {PENDING_TABLE} ADD COLUMN IF NOT EXISTS xact xid8 NOT NULL DEFAULT pg_current_xact_id()",
+        f"CREATE INDEX IF NOT EXISTS {PENDING_TABLE}_xact ON {PENDING_TABLE} (xact)",
         # IMMUTABLE and LANGUAGE sql: inlined into the set-based statements that call it.
         # The row's text form, `(v1,v2,,v4,,)`, less its trailing null columns: a column
         # added later (always last on PostgreSQL) and null on old rows leaves their digest alone.
@@ -240,7 +248,7 @@ def _pg_functions_sql() -> list[str]:
             SELECT position, hash INTO head_position, head_hash
             FROM pmpp_auditlink ORDER BY position DESC LIMIT 1;
             WITH moved AS (
-                DELETE FROM pmpp_auditpending RETURNING *
+                DELETE FROM pmpp_auditpending WHERE xact = pg_current_xact_id() RETURNING *
             ), items AS (
                 SELECT coalesce(head_position, 0) + row_number() OVER (ORDER BY seq) AS position,
                        table_name, row_id, kind, reason, digest
@@ -461,7 +469,8 @@ def _unchained_or_missing(cursor, model: type[Model], ids: list[int]) -> list[in
         marks = ", ".join(["%s"] * len(chunk))
         # On PostgreSQL a row inserted by this very transaction is still staged, linked at commit.
         staged = (
-            f" OR EXISTS (SELECT 1 FROM {PENDING_TABLE} p WHERE p.phase = 0 AND p.table_name = %s "  # noqa: S608
+            f" OR EXISTS (SELECT 1 FROM {PENDING_TABLE} p WHERE p.xact = pg_current_xact_id() AND p.phase = 0 "  # noqa: S608
+            f"AND p.table_name = %s "
             f"AND p.row_id = h.{quote(pk)} AND p.kind = %s)"
             if cursor.db.vendor == "postgresql"
             else ""
