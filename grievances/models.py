@@ -394,10 +394,12 @@ class Grievance(FSMModelMixin, models.Model):
             # Open grievances by due date: the deadline queues (« en retard », « échéance
             # proche », « aujourd'hui ») and their counts on every page, without stepping
             # over the closed ones, which are most of the table and all share old dates.
+            # The programme next: a programme's « échéance aujourd'hui » is read from the
+            # index alone, not from the rows of every programme due that day.
             models.Index(
-                fields=["due_on", "id"],
+                fields=["due_on", "programme", "id"],
                 condition=~Q(status__in=["closed", "duplicate", "sensitive"]),
-                name="grievance_open_due_idx",
+                name="grievance_open_due_prog_idx",
             ),
         ]
         constraints = [

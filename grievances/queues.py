@@ -61,6 +61,18 @@ _QUEUE_FILTERS = {
     "toutes": lambda user, today: Q(),
 }
 
+# A queue whose filter is an OR over two states is counted as the sum of its parts: each
+# part then reads its own index range and stops at the cap, where the OR made PostgreSQL
+# fetch the rows of both states of the programme from the table (« engagements échus »:
+# 20 ms at a million grievances, on every page of the three roles that have the queue).
+# The parts are disjoint; the queue's own filter still lists its rows.
+_COUNT_PARTS = {
+    "engagements-echus": lambda user, today: [
+        Q(status=S.COMMITMENT_BROKEN),
+        Q(status=S.COMMITTED) & _commitment_due(today),
+    ],
+}
+
 _WORKERS = frozenset({roles.AGENT, roles.CASE_HANDLER, roles.HEAD_OF_BENEFICIARY_SERVICES, roles.CLOSING_OFFICER})
 _READERS = frozenset({roles.ES_FOCAL_POINT, roles.MINISTRY_VIEWER, roles.HEAD_OF_BENEFICIARY_SERVICES})
 QUEUES = [
@@ -131,23 +143,31 @@ def queue_counts(
     """Every queue's count for this user in one query, each counted up to `cap` + 1 rows only.
 
     A count above `cap` means « more than `cap` » (see `count_label`). Each queue's count is
-    a scalar subquery over at most `cap` + 1 of its rows, so the cost no longer grows with
-    the number of grievances.
+    a scalar subquery over at most `cap` + 1 of its rows (or the sum of its parts', see
+    `_COUNT_PARTS`), so the cost no longer grows with the number of grievances.
     """
     queues = queues_for(user) if queues is None else queues
     if not queues:
         return {}
     today = today or timezone.localdate()
     visible = Grievance.objects.visible_to(user).order_by()
-    parts, params = [], []
+    parts, params, widths = [], [], []
     for queue in queues:
-        sql, values = visible.filter(queue.q(user=user, today=today)).values("pk")[: cap + 1].query.sql_with_params()
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")  # noqa: S608 — ORM-built SQL, values as parameters
-        params.extend(values)
+        filters = (
+            _COUNT_PARTS[queue.slug](user, today) if queue.slug in _COUNT_PARTS else [queue.q(user=user, today=today)]
+        )
+        for q in filters:
+            sql, values = visible.filter(q).values("pk")[: cap + 1].query.sql_with_params()
+            parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")  # noqa: S608 — ORM-built SQL, values as parameters
+            params.extend(values)
+        widths.append(len(filters))
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(parts)}", params)
-        counts = cursor.fetchone()
-    return {queue.slug: count for queue, count in zip(queues, counts, strict=True)}
+        counts = iter(cursor.fetchone())
+    return {
+        queue.slug: min(sum(next(counts) for _ in range(width)), cap + 1)
+        for queue, width in zip(queues, widths, strict=True)
+    }
 
 
 def count_label(count: int, *, cap: int = QUEUE_COUNT_CAP) -> str:

@@ -218,4 +218,4 @@ def test_the_deadline_queues_are_counted_from_the_open_grievances_index(salma, s
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN SELECT COUNT(*) FROM ({sql}) AS capped", params)  # noqa: S608 — ORM-built SQL
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "grievance_open_due_idx" in plan
+    assert "grievance_open_due_prog_idx" in plan

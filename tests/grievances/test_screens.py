@@ -1,11 +1,13 @@
 """The workflow screens seen through the test client: what each role sees and may do."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from grievances.models import Grievance, SensitiveCase
 from grievances.queues import QUEUES
@@ -376,6 +378,24 @@ def test_queue_counts_stop_counting_past_the_cap_and_say_so(walk, salma, rachid)
     assert count_label(1500) == "1\xa0000+"  # French grouping: a no-break space
     # Still within the user's visibility: CNSS's agent sees none of CNRA's Tayssir cases.
     assert queue_counts(user=rachid, queues=queues) == {"a-qualifier": 0, "a-analyser": 0, "toutes": 0}
+
+
+def test_the_overdue_commitments_count_adds_broken_and_due_ones_and_stays_capped(walk, salma, youssef):
+    # Counted as two parts (broken; committed with a pending commitment due), summed, capped.
+    from grievances.models import Commitment
+    from grievances.queues import QUEUES_BY_SLUG, queue_counts
+    from grievances.selectors import grievance_queue_for_user
+
+    walk.commitment_broken()
+    walk.commitment_broken()
+    due, _not_yet_due = walk.committed(), walk.committed()
+    Commitment.objects.filter(grievance=due).update(promised_on=timezone.localdate() - timedelta(days=1))
+    queue = QUEUES_BY_SLUG["engagements-echus"]
+    listed = grievance_queue_for_user(user=youssef, queue=queue, today=timezone.localdate())
+
+    assert queue_counts(user=youssef, queues=[queue]) == {"engagements-echus": 3} == {queue.slug: listed.count()}
+    assert queue_counts(user=youssef, queues=[queue], cap=2) == {"engagements-echus": 3}  # « 2+ »
+    assert queue_counts(user=youssef, queues=[queue], cap=1) == {"engagements-echus": 2}  # « 1+ », not 4
 
 
 def test_the_file_reads_right_to_left_in_arabic(client, walk, salma):
