@@ -2,6 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from grievances.models import Grievance
+from pmpp.form_rendering import list_model_choices
 from pmpp.models import Channel, ComplaintCategory, Programme, Region
 
 
@@ -30,6 +31,7 @@ class GrievanceFilter(django_filters.FilterSet):
     def form(self):
         form = super().form
         if not getattr(form, "_styled", False):
+            list_model_choices(form.fields.values())
             for name, field in form.fields.items():
                 if name.startswith("received_"):
                     field.widget.input_type = "date"

@@ -13,6 +13,7 @@ from grievances.models import AgeGroup, Grievance, Residence, SensitiveCase, Sex
 from grievances.services import workflow as wf
 from grievances.services.intake import SensitiveDetails
 from pmpp import roles
+from pmpp.form_rendering import list_model_choices
 from pmpp.models import Channel, ComplaintCategory, NotComplaintKind, Programme, Region, UnfoundedReason, Unit
 
 YES_NO = [("yes", _("Oui")), ("no", _("Non"))]
@@ -40,6 +41,7 @@ class BootstrapMixin:
     """Bootstrap classes on every widget, so that forms look the same everywhere."""
 
     def _style(self) -> None:
+        list_model_choices(self.fields.values())
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)):

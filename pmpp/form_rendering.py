@@ -8,9 +8,11 @@ changes shape. `FormRenderer` writes the same HTML as `django/forms/widgets/sele
 its template.
 """
 
+from django.forms.models import ModelChoiceField, ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import conditional_escape as escape
 from django.utils.safestring import mark_safe
+from django_filters.fields import ModelChoiceIterator as FilterChoiceIterator
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 
@@ -46,3 +48,38 @@ class FormRenderer(DjangoTemplates):
         if template_name == SELECT_TEMPLATE:
             return select_html(context["widget"])
         return super().render(template_name, context, request=request)
+
+
+class ListedChoiceIterator(ModelChoiceIterator):
+    """A model `<select>`'s options from one plain query, not from `QuerySet.iterator()`.
+
+    Django iterates a ModelChoiceField's queryset with `.iterator()`, which on PostgreSQL
+    opens a server-side cursor: DECLARE, FETCH and CLOSE, three round trips and a held
+    cursor for a list of a few dozen choices, for each `<select>` of each page. Iterated as
+    a queryset, the rows are read in one query and kept on it, so a later `len()` or `bool()`
+    of the choices reads no more.
+    """
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class ListedFilterChoiceIterator(FilterChoiceIterator, ListedChoiceIterator):
+    """django-filter's iterator (its « null » option first) over `ListedChoiceIterator`."""
+
+
+def list_model_choices(fields) -> None:
+    """Give every model choice field among `fields` its listed iterator (see above)."""
+    for field in fields:
+        if not isinstance(field, ModelChoiceField):
+            continue
+        if field.iterator is FilterChoiceIterator:
+            field.iterator = ListedFilterChoiceIterator
+        elif field.iterator is ModelChoiceIterator:
+            field.iterator = ListedChoiceIterator
+        else:
+            continue
+        field.widget.choices = field.choices  # the widget holds an iterator made before

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from grievances.models import Grievance, SensitiveCase
 from grievances.queues import QUEUES
-from pmpp.models import Channel, ComplaintCategory, Region
+from pmpp.models import Channel, ComplaintCategory, Programme, Region
 
 pytestmark = pytest.mark.django_db
 S = Grievance.Status
@@ -482,3 +482,25 @@ def test_name_search_has_a_trigram_index_on_postgresql():
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'grievance_search_name_trgm_idx'")
         (definition,) = cursor.fetchone()
     assert "gin (search_name gin_trgm_ops)" in definition
+
+
+def test_the_queue_and_assignment_selects_read_their_choices_in_one_plain_query_each(walk, salma, youssef):
+    # On PostgreSQL Django's own iterator opens a server-side cursor per <select> (DECLARE,
+    # FETCH, CLOSE): three round trips for a few dozen options, on every queue page.
+    from grievances.filters import GrievanceFilter
+    from grievances.forms import AssignForm
+
+    walk.register()
+    filters = GrievanceFilter({}, queryset=Grievance.objects.all()).form
+    assign = AssignForm()
+    with CaptureQueriesContext(connection) as queries:
+        rendered = {name: str(filters[name]) for name in ("programme", "channel", "category", "region")}
+        rendered |= {f"assign-{name}": str(assign[name]) for name in ("assignee", "unit")}
+
+    assert len(queries) == 6
+    assert not [q["sql"] for q in queries.captured_queries if "DECLARE" in q["sql"].upper()]
+    options = {name: re.findall(r'<option value="([^"]*)"', html) for name, html in rendered.items()}
+    assert options["programme"] == ["", *(str(pk) for pk in Programme.objects.values_list("pk", flat=True))]
+    assert options["region"] == ["", *(str(pk) for pk in Region.objects.values_list("pk", flat=True))]
+    assert options["assign-assignee"][0] == ""
+    assert str(youssef.pk) in options["assign-assignee"]
