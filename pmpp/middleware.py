@@ -1,5 +1,6 @@
 """Project middleware."""
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -12,6 +13,33 @@ from pmpp.error_pages import render_plain_error
 
 # Room for the form fields that travel with the largest accepted file.
 _FORM_FIELDS_ALLOWANCE = 1024 * 1024
+
+
+class SessionRefreshMiddleware:
+    """The idle timeout moves forward with the user's requests; the session is rewritten at
+    most once every `REFRESH_SECONDS` for it.
+
+    Saving the session on every request (`SESSION_SAVE_EVERY_REQUEST`) cost every page an
+    UPDATE and a commit on the primary, about 3 ms at a million grievances. A session whose
+    last refresh is older than a minute is marked modified, and Django's SessionMiddleware
+    (which runs after this on the way out) writes it with a new expiry: the timeout is then
+    `SESSION_COOKIE_AGE`, less at most a minute. A visitor without a session gets none.
+    """
+
+    REFRESH_SECONDS = 60
+    KEY = "_refreshed_at"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= self.REFRESH_SECONDS:
+                session[self.KEY] = now
+        return response
 
 
 class RequestSizeLimitMiddleware:

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "pmpp.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "pmpp.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -161,10 +162,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions end after SESSION_IDLE_MINUTES without a request: each request pushes the
-# expiry forward, so the age is an idle timeout, not a maximum session length.
+# Sessions end after SESSION_IDLE_MINUTES without a request: requests push the expiry
+# forward, so the age is an idle timeout, not a maximum session length. The session is
+# rewritten at most once a minute for that (pmpp.middleware.SessionRefreshMiddleware), not
+# on every request.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,15 +1,20 @@
 """Signing in: French pages, Django's password rules, lockout, and a 30-minute idle timeout."""
 
+import time
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from pmpp.middleware import SessionRefreshMiddleware
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -71,9 +76,34 @@ def test_passwords_follow_djangos_validators(salma):
 def test_each_request_pushes_the_idle_timeout_thirty_minutes_ahead(client, salma):
     client.force_login(salma)
     client.get(reverse("home"))
-    session = Session.objects.get(session_key=client.session.session_key)
-    remaining = session.expire_date - timezone.now()
+    key = client.session.session_key
+    # Five minutes later: the last refresh is old, the session has 25 minutes left.
+    store = SessionStore(session_key=key)
+    store[SessionRefreshMiddleware.KEY] = int(time.time()) - 300
+    store.save()
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + timedelta(minutes=25))
+
+    client.get(reverse("home"))
+
+    remaining = Session.objects.get(session_key=key).expire_date - timezone.now()
     assert timedelta(minutes=29) < remaining <= timedelta(minutes=30)
+
+
+def test_a_session_refreshed_less_than_a_minute_ago_is_not_written_again(client, salma):
+    # The idle timeout moves at most once a minute: a page does not pay an UPDATE and a commit.
+    client.force_login(salma)
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert not [sql for sql in writes if "django_session" in sql]
+
+
+def test_a_visitor_without_a_session_is_not_given_one(client):
+    client.get(reverse("login"))
+    client.get(reverse("portal:file"))
+    assert Session.objects.count() == 0
 
 
 def test_an_idle_session_has_expired(client, salma):
