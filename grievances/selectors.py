@@ -1,7 +1,10 @@
 """Reads of the grievance mechanism, always through the visibility scope."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
+from django.db import connections, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -63,18 +66,41 @@ def grievance_file_for_user(*, user, pk: int) -> Grievance:
     each cost a query, and only on the grievances that have one: a page's query count would
     then depend on its data.
     """
-    return _visible_or_404(
-        grievance_list_for_user(user=user).select_related(
-            "assigned_unit",
-            "region",
-            "partner_organisation",
-            "answer_channel",
-            "unfounded_reason",
-            "not_complaint_kind",
-            "duplicate_of",
-        ),
-        pk=pk,
+    grievances = grievance_list_for_user(user=user).select_related(
+        "assigned_unit",
+        "region",
+        "partner_organisation",
+        "answer_channel",
+        "unfounded_reason",
+        "not_complaint_kind",
+        "duplicate_of",
     )
+    with _joins_in_written_order(grievances.db):
+        return _visible_or_404(grievances, pk=pk)
+
+
+@contextmanager
+def _joins_in_written_order(using: str) -> Iterator[None]:
+    """PostgreSQL plans the queries inside with their joins in the order the ORM writes them.
+
+    The file page joins twelve tables: the grievance, then each reference it names by its
+    primary key. That order is already the plan (one row, then a lookup per table); but
+    PostgreSQL searched every join order first, 12 ms of planning at a million grievances
+    for a query that runs in under 1 ms. `join_collapse_limit = 1` skips the search, for this
+    transaction only (SET LOCAL), and is put back if an enclosing transaction goes on.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    enclosed = connection.in_atomic_block
+    with transaction.atomic(using=using):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL join_collapse_limit = 1")
+        yield
+        if enclosed:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET join_collapse_limit")
 
 
 def sensitive_case_get_for_user(*, user, pk: int) -> SensitiveCase:
