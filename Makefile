@@ -49,7 +49,7 @@ BENCH_COUNT ?= 1000000
 BENCH_PGDIR ?= /var/tmp/pmpp-bench-pg
 bench: setup
 	@url=$$(scripts/pg-cluster.sh start $(BENCH_PGDIR) pmpp_bench) || exit 1; \
-	DATABASE_URL=$$url $(RUN_ENV) $(PY) bench/run.py --count $(BENCH_COUNT) $(BENCH_ARGS)
+	DATABASE_URL=$$url DEBUG=0 $(PY) bench/run.py --count $(BENCH_COUNT) $(BENCH_ARGS)
 
 vendor:
 	scripts/vendor-static.sh
