@@ -64,3 +64,10 @@ class PmppConfig(AppConfig):
         )
         pre_migrate.connect(_unlock_history_for_migrate, sender=self, dispatch_uid="pmpp.unlock_history_for_migrate")
         post_migrate.connect(_sync_roles_after_migrate, sender=self, dispatch_uid="pmpp.sync_roles_after_migrate")
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from pmpp.middleware import SessionRefreshMiddleware
+
+        # A new session starts refreshed: the first page after signing in writes nothing more.
+        user_logged_in.connect(SessionRefreshMiddleware.mark_refreshed, dispatch_uid="pmpp.session_refreshed_at_login")

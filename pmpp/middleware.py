@@ -35,11 +35,15 @@ class SessionRefreshMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if session is not None and not session.is_empty():
-            now = int(time.time())
-            if now - session.get(self.KEY, 0) >= self.REFRESH_SECONDS:
-                session[self.KEY] = now
+        has_session = session is not None and not session.is_empty()
+        if has_session and int(time.time()) - session.get(self.KEY, 0) >= self.REFRESH_SECONDS:
+            self.mark_refreshed(request=request)
         return response
+
+    @classmethod
+    def mark_refreshed(cls, *, request: HttpRequest, **_signal) -> None:
+        """Also the receiver of `user_logged_in`: the session being created is new."""
+        request.session[cls.KEY] = int(time.time())
 
 
 class RequestSizeLimitMiddleware:
