@@ -1,9 +1,11 @@
 """The grievance's timeline, built from history: who, when, what changed, why (SPEC §5.6).
 
 Three history queries whatever the length of the story (grievance, commitments,
-attachments); the differences between consecutive rows are computed in Python.
+attachments), and at most one per kind of object the rows point to that is not already
+loaded; the differences between consecutive rows are computed in Python.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -96,8 +98,9 @@ def _label(record, f, foreign_labels: dict[str, dict]) -> str:
 _KIND = {"+": "Création", "~": "Modification", "-": "Suppression"}
 
 
-def _foreign_labels(rows_by_model: list[tuple]) -> dict[str, dict]:
-    """Labels of every object a history row points to: one query per related model."""
+def _foreign_labels(rows_by_model: list[tuple], *, known: dict[type, dict]) -> dict[str, dict]:
+    """Labels of every object a history row points to: one query per related model, for the
+    objects not already in `known` (those the file page has loaded with the grievance)."""
     wanted: dict[type, set] = {}
     fields_by_name: dict[str, type] = {}
     for model, rows in rows_by_model:
@@ -107,11 +110,29 @@ def _foreign_labels(rows_by_model: list[tuple]) -> dict[str, dict]:
                 fields_by_name[f.name] = related
                 ids = wanted.setdefault(related, set())
                 ids |= {value for row in rows if (value := getattr(row, f.attname)) is not None}
-    objects = {related: related._default_manager.in_bulk(ids) for related, ids in wanted.items() if ids}
+    objects = {}
+    for related, ids in wanted.items():
+        loaded = known.get(related, {})
+        missing = ids - loaded.keys()
+        objects[related] = loaded | (related._default_manager.in_bulk(missing) if missing else {})
     labels: dict[str, dict] = {}
     for name, related in fields_by_name.items():
         labels[name] = {pk: _object_label(obj) for pk, obj in objects.get(related, {}).items()}
     return labels
+
+
+def _loaded_objects(grievance: Grievance, rows: list) -> dict[type, dict]:
+    """The objects already in memory: the grievance's references it was read with (the file
+    page reads them in its one query) and the users of the history rows. Their labels cost
+    no query; a row pointing elsewhere (an earlier programme, another agent) still gets one."""
+    known: dict[type, dict] = defaultdict(dict)
+    for f in Grievance._meta.concrete_fields:
+        if f.is_relation and f.is_cached(grievance) and (obj := getattr(grievance, f.name)) is not None:
+            known[f.related_model][obj.pk] = obj
+    for row in rows:
+        if (user := row.history_user) is not None:
+            known[type(user)][user.pk] = user
+    return known
 
 
 def _object_label(obj) -> str:
@@ -130,7 +151,8 @@ def grievance_timeline(grievance: Grievance) -> list[Event]:
         Attachment.history.filter(grievance_id=grievance.pk).select_related("history_user").order_by("history_id")
     )
     labels = _foreign_labels(
-        [(Grievance, grievance_rows), (Commitment, commitment_rows), (Attachment, attachment_rows)]
+        [(Grievance, grievance_rows), (Commitment, commitment_rows), (Attachment, attachment_rows)],
+        known=_loaded_objects(grievance, [*grievance_rows, *commitment_rows, *attachment_rows]),
     )
     labels["renews"] = {row.id: f"n° {row.sequence}" for row in commitment_rows}
     labels["grievance"] = {grievance.pk: grievance.reference}

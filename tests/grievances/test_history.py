@@ -91,3 +91,31 @@ def test_history_tables_index_only_the_columns_they_are_read_by():
     assert {"id", "history_date", "history_user_id"} <= indexed(Grievance)
     assert not {"programme_id", "category_id", "reference", "assigned_to_id"} & indexed(Grievance)
     assert "grievance_id" in indexed(Commitment)
+
+
+def test_the_timeline_names_whom_a_change_points_to_whether_or_not_the_file_has_them_loaded(walk, salma, youssef):
+    # Salma, then Youssef: the first is no longer the file's assignee and is read by id; the
+    # second comes with the file's own query. Both are named, never « #id ».
+    from grievances.selectors import grievance_file_for_user
+    from grievances.services import workflow as wf
+    from grievances.timeline import grievance_timeline
+
+    g = walk.qualified()
+    wf.grievance_assign(grievance=g, actor=walk.head, assignee=salma)
+    wf.grievance_assign(grievance=g, actor=walk.head, assignee=youssef)
+    loaded = grievance_file_for_user(user=salma, pk=g.pk)
+
+    changes = [
+        (change.old, change.new)
+        for event in grievance_timeline(loaded)
+        for change in event.changes
+        if change.label == str(Grievance._meta.get_field("assigned_to").verbose_name)
+    ]
+    assert changes == [(salma.get_full_name(), youssef.get_full_name()), ("—", salma.get_full_name())]
+    categories = [
+        change
+        for event in grievance_timeline(loaded)
+        for change in event.changes
+        if change.label == str(Grievance._meta.get_field("category").verbose_name)
+    ]
+    assert all("#" not in change.old + change.new for change in categories)
