@@ -6,6 +6,8 @@ every queue's count in one query, capped, for the navigation and the home page.
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.core import signing
@@ -46,14 +48,17 @@ def _commitment_due(today: date) -> LessThanOrEqual:
     return LessThanOrEqual(Subquery(pending.order_by().values("promised_on")[:1]), today)
 
 
+def _overdue_commitments(today: date) -> list[Q]:
+    """« Engagements échus », as its two disjoint parts: broken, or pending and due."""
+    return [Q(status=S.COMMITMENT_BROKEN), Q(status=S.COMMITTED) & _commitment_due(today)]
+
+
 _QUEUE_FILTERS = {
     "a-qualifier": lambda user, today: Q(status=S.RECEIVED),
     "a-analyser": lambda user, today: Q(status=S.QUALIFIED),
     "a-repondre": lambda user, today: Q(status__in=[S.ANALYSED, S.TREATED, S.PARTNER_ANSWERED, S.ANSWER_REJECTED]),
     "attente-engagement": lambda user, today: Q(status=S.ROUTED),
-    "engagements-echus": lambda user, today: (
-        Q(status=S.COMMITMENT_BROKEN) | (Q(status=S.COMMITTED) & _commitment_due(today))
-    ),
+    "engagements-echus": lambda user, today: reduce(or_, _overdue_commitments(today)),
     "chez-le-partenaire": lambda user, today: Q(status=S.AT_PARTNER),
     "a-approuver": lambda user, today: Q(status=S.ANSWER_DRAFTED),
     "a-envoyer": lambda user, today: Q(status=S.ANSWER_APPROVED),
@@ -72,12 +77,9 @@ _QUEUE_FILTERS = {
 # part then reads its own index range and stops at the cap, where the OR made PostgreSQL
 # fetch the rows of both states of the programme from the table (« engagements échus »:
 # 20 ms at a million grievances, on every page of the three roles that have the queue).
-# The parts are disjoint; the queue's own filter still lists its rows.
+# The parts are disjoint; the queue's filter is their OR.
 _COUNT_PARTS = {
-    "engagements-echus": lambda user, today: [
-        Q(status=S.COMMITMENT_BROKEN),
-        Q(status=S.COMMITTED) & _commitment_due(today),
-    ],
+    "engagements-echus": lambda user, today: _overdue_commitments(today),
 }
 
 _WORKERS = frozenset({roles.AGENT, roles.CASE_HANDLER, roles.HEAD_OF_BENEFICIARY_SERVICES, roles.CLOSING_OFFICER})
