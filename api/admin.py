@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from api.models import IntakeRequest, IntegrationAccount
+from pmpp.admin import ReadOnlyMixin
 
 
 @admin.register(IntegrationAccount)
@@ -21,16 +22,7 @@ class IntegrationAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(IntakeRequest)
-class IntakeRequestAdmin(admin.ModelAdmin):
+class IntakeRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["created_at", "account", "key", "grievance"]
     list_filter = ["account"]
     fields = readonly_fields = ["created_at", "account", "key", "request_hash", "grievance"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

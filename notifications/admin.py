@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grievances.access import grievance_scope_q
 from notifications.models import DeadlineAlert, OutboxMessage
+from pmpp.admin import ReadOnlyMixin
 
 
 def _visible_grievance_q(request, prefix: str) -> Q:
@@ -19,15 +20,8 @@ def _visible_grievance_q(request, prefix: str) -> Q:
     return Q(**{f"{prefix}__in": Grievance.objects.filter(scope).values("pk")})
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(OutboxMessage)

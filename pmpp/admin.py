@@ -12,8 +12,8 @@ admin.site.site_title = _("PMPP — administration")
 admin.site.index_title = _("Référentiels, utilisateurs et rôles")
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    """Records worked in their own screens, through their services: the admin only reads."""
+class ReadOnlyMixin:
+    """The admin only reads: nothing is added, changed or deleted here."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -23,6 +23,10 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    """Records worked in their own screens, through their services: the admin only reads."""
 
     # simple_history's history pages read the history rows of an object the queryset hides
     # (meant for deleted objects), and its version page never asks the queryset at all: both

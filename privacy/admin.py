@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from pmpp.admin import ReadOnlyMixin
 from privacy.models import PersonalDataAccess
 
 
 @admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(admin.ModelAdmin):
+class PersonalDataAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """The access log, read-only: nobody adds, edits or deletes a line (the triggers refuse it too)."""
 
     list_display = ["at", "user", "channel", "where", "object_count", "sensitive"]
@@ -21,12 +22,3 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
         "object_count",
         "sensitive",
     ]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
