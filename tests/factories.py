@@ -31,3 +31,24 @@ class UserFactory(factory.django.DjangoModelFactory):
                 organisation=Organisation.objects.get(code=organisation_code),
                 programme=Programme.objects.get(code=programme_code) if programme_code else None,
             )
+
+
+def intake_form_data(**overrides) -> dict:
+    """A valid back-office intake form: a Tayssir payment complaint taken by the call centre."""
+    from pmpp.models import Channel, ComplaintCategory
+
+    return {
+        "programme": Programme.objects.get(code="tayssir").pk,
+        "channel": Channel.objects.get(code="call-centre").pk,
+        "category": ComplaintCategory.objects.get(programme__code="tayssir", code="paiement-non-recu").pk,
+        "description": "La bourse n'est pas arrivée.",
+        "cnie": "AB123456",
+        "phone": "0612345678",
+        "name": "Fatima Zahra",
+        "sex": "female",
+        "age_group": "36_59",
+        "perpetrator_linked": "unknown",
+        "survivor_age_group": "unknown",
+        "survivor_sex": "unknown",
+        "identity_verified": "on",
+    } | overrides

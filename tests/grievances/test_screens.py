@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from grievances.models import Grievance, SensitiveCase
 from grievances.queues import QUEUES
-from pmpp.models import Channel, ComplaintCategory, Programme, Region
+from pmpp.models import Channel, Programme, Region
+from tests.factories import intake_form_data
 
 pytestmark = pytest.mark.django_db
 S = Grievance.Status
@@ -211,28 +212,7 @@ def test_an_invisible_grievance_is_a_404_on_every_screen(client, walk, rachid):
 
 
 def _intake(client, **overrides):
-    data = {
-        "programme": walk_programme_pk(),
-        "channel": Channel.objects.get(code="call-centre").pk,
-        "category": ComplaintCategory.objects.get(programme__code="tayssir", code="paiement-non-recu").pk,
-        "description": "La bourse n'est pas arrivée.",
-        "cnie": "AB123456",
-        "phone": "0612345678",
-        "name": "Fatima Zahra",
-        "sex": "female",
-        "age_group": "36_59",
-        "perpetrator_linked": "unknown",
-        "survivor_age_group": "unknown",
-        "survivor_sex": "unknown",
-        "identity_verified": "on",
-    }
-    return client.post(reverse("grievances:intake"), data | overrides)
-
-
-def walk_programme_pk() -> int:
-    from pmpp.models import Programme
-
-    return Programme.objects.get(code="tayssir").pk
+    return client.post(reverse("grievances:intake"), intake_form_data(**overrides))
 
 
 def test_intake_registers_and_shows_the_reference_once(client, salma):

@@ -20,18 +20,8 @@ from privacy.access import AccessChannel, record_views
 from privacy.models import PersonalDataAccess
 from privacy.selectors import accesses_to_grievance, accesses_to_person, accesses_to_sensitive_case
 from tests.api.conftest import make_account
-from tests.grievances import conftest as grievance_fixtures
 
 pytestmark = pytest.mark.django_db
-
-# The grievance tests' fixtures: the walk through the workflow and its actors.
-hicham = grievance_fixtures.hicham
-payment_category = grievance_fixtures.payment_category
-payments_unit = grievance_fixtures.payments_unit
-phone = grievance_fixtures.phone
-tayssir = grievance_fixtures.tayssir
-unfounded_reason = grievance_fixtures.unfounded_reason
-walk = grievance_fixtures.walk
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,6 @@ from notifications.models import OutboxMessage
 from notifications.services import notification_send_due
 from pmpp.audit import history_rewrite_allowed
 from privacy import anonymisation
-from tests.grievances.conftest import *  # noqa: F403  (personas' fixtures and the `walk`)
 from tests.notifications.conftest import sms_outbox  # noqa: F401  (SMS kept in memory)
 
 pytestmark = pytest.mark.django_db

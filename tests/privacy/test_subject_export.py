@@ -12,7 +12,6 @@ from django.core.management.base import CommandError
 from grievances.services import workflow as wf
 from grievances.services.attachments import attachment_add
 from privacy.models import PersonalDataAccess
-from tests.grievances.conftest import *  # noqa: F403  (personas' fixtures and the `walk`)
 
 pytestmark = pytest.mark.django_db
 

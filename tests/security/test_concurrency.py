@@ -21,7 +21,6 @@ from grievances.services import workflow as wf
 from pmpp import roles
 from pmpp.models import Channel
 from tests.factories import UserFactory
-from tests.grievances.conftest import *  # noqa: F403  (personas' fixtures and the `walk`)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -15,30 +15,11 @@ from django.db import connection, connections
 from django.urls import reverse
 from django.utils.html import escape
 
-from pmpp.models import Channel, ComplaintCategory, Programme
-from tests.grievances.conftest import *  # noqa: F403  (personas' fixtures and the `walk`)
+from tests.factories import intake_form_data
 from tests.processes import subprocess_database_url
 
 ROOT = Path(settings.BASE_DIR)
 CNIE, PHONE, NAME = "AB123456", "0612345678", "Fatima Zahra El Amrani"
-
-
-def _intake_form() -> dict:
-    return {
-        "programme": Programme.objects.get(code="tayssir").pk,
-        "channel": Channel.objects.get(code="call-centre").pk,
-        "category": ComplaintCategory.objects.get(programme__code="tayssir", code="paiement-non-recu").pk,
-        "description": "La bourse n'est pas arrivée.",
-        "cnie": CNIE,
-        "phone": PHONE,
-        "name": NAME,
-        "sex": "female",
-        "age_group": "36_59",
-        "perpetrator_linked": "unknown",
-        "survivor_age_group": "unknown",
-        "survivor_sex": "unknown",
-        "identity_verified": "on",
-    }
 
 
 def _row_counts() -> dict[str, int]:
@@ -71,7 +52,7 @@ def _terminate(pid: int) -> None:
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="pg_terminate_backend is PostgreSQL's")
 def test_the_database_cut_in_the_middle_of_an_intake_gives_a_503_and_saves_nothing(client, salma, caplog):
     client.force_login(salma)
-    form = _intake_form()
+    form = intake_form_data(cnie=CNIE, phone=PHONE, name=NAME)
     before = _row_counts()
     cut = []
 

@@ -23,19 +23,9 @@ from grievances.services.intake import SensitiveDetails, grievance_register
 from notifications.models import OutboxMessage
 from pmpp.models import Channel
 from tests.api.conftest import intake, make_account
-from tests.grievances import conftest as grievance_fixtures
 
 pytestmark = pytest.mark.django_db
 
-# The grievance tests' fixtures: the walk through the workflow and its actors.
-hicham = grievance_fixtures.hicham
-payment_category = grievance_fixtures.payment_category
-payments_unit = grievance_fixtures.payments_unit
-phone = grievance_fixtures.phone
-rachid = grievance_fixtures.rachid
-tayssir = grievance_fixtures.tayssir
-unfounded_reason = grievance_fixtures.unfounded_reason
-walk = grievance_fixtures.walk
 
 # Every signed-in role but the GBV referent, and the superuser.
 OTHER_ROLES = ["salma", "youssef", "nadia", "karim", "leila", "omar", "amina", "hicham", "rachid", "admin_user"]

@@ -20,15 +20,6 @@ from django.urls import reverse
 from api.models import IntegrationAccount
 from pmpp import roles
 from tests.api.conftest import make_account
-from tests.grievances.conftest import (  # noqa: F401 (fixtures shared with the grievance tests)
-    hicham,
-    payment_category,
-    payments_unit,
-    phone,
-    tayssir,
-    unfounded_reason,
-    walk,
-)
 from tests.portal.conftest import file_online, track, web  # noqa: F401
 from tests.security.test_deploy_check import PRODUCTION
 from tests.stakeholders.builders import make_stakeholder

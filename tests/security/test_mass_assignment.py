@@ -15,16 +15,6 @@ from grievances.models import Grievance, SensitiveCase
 from pmpp.models import Programme
 from stakeholders.models import EngagementActivity
 from tests.api.conftest import chikaya, intake  # noqa: F401  (fixtures)
-from tests.grievances.conftest import (  # noqa: F401  (fixtures)
-    hicham,
-    payment_category,
-    payments_unit,
-    phone,
-    rachid,
-    tayssir,
-    unfounded_reason,
-    walk,
-)
 from tests.stakeholders.builders import make_activity
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +95,7 @@ def test_api_intake_refuses_a_programme_outside_the_accounts_scope(chikaya):  # 
     assert not Grievance.objects.filter(programme__code="amo-tadamon").exists()
 
 
-def test_an_api_step_changes_only_what_the_step_sets(walk, salma, rachid):  # noqa: F811
+def test_an_api_step_changes_only_what_the_step_sets(walk, salma, rachid):
     from tests.api.conftest import make_account
 
     _account, api = make_account(name="centre", channel="call-centre", extra_roles=["agent"])
@@ -127,7 +117,7 @@ def test_an_api_step_changes_only_what_the_step_sets(walk, salma, rachid):  # no
 # --- the back-office forms -------------------------------------------------------------------------------
 
 
-def test_web_intake_ignores_forged_fields(client, salma, rachid, tayssir, phone, payment_category):  # noqa: F811
+def test_web_intake_ignores_forged_fields(client, salma, rachid, tayssir, phone, payment_category):
     client.force_login(salma)
     form = {
         "programme": tayssir.pk,
@@ -153,7 +143,7 @@ def test_web_intake_ignores_forged_fields(client, salma, rachid, tayssir, phone,
     assert not SensitiveCase.objects.exists()
 
 
-def test_web_intake_refuses_a_programme_of_another_organisation(client, salma, phone):  # noqa: F811
+def test_web_intake_refuses_a_programme_of_another_organisation(client, salma, phone):
     client.force_login(salma)
     other = Programme.objects.get(code="amo-tadamon")
     response = client.post(
@@ -171,7 +161,7 @@ def test_web_intake_refuses_a_programme_of_another_organisation(client, salma, p
     assert not Grievance.objects.exists()
 
 
-def test_a_workflow_step_form_changes_only_what_the_step_sets(client, walk, salma, rachid, payment_category):  # noqa: F811
+def test_a_workflow_step_form_changes_only_what_the_step_sets(client, walk, salma, rachid, payment_category):
     grievance = walk.register()
     before = _fields(grievance)
     client.force_login(salma)
@@ -228,7 +218,7 @@ def test_a_registry_form_ignores_its_author_and_ids(client, leila, omar):
 # --- the public portal -----------------------------------------------------------------------------------
 
 
-def test_portal_filing_ignores_forged_fields(client, tayssir, payment_category, rachid):  # noqa: F811
+def test_portal_filing_ignores_forged_fields(client, tayssir, payment_category, rachid):
     form = {
         "programme": tayssir.pk,
         "category": payment_category.pk,

@@ -18,7 +18,6 @@ from django.views.decorators.csrf import csrf_exempt
 from imports.models import ImportJob
 from notifications.models import OutboxMessage
 from tests.api.conftest import chikaya, intake  # noqa: F401  (the chikaya.ma integration account)
-from tests.grievances.conftest import *  # noqa: F403  (personas' fixtures and the `walk`)
 from tests.imports.conftest import csv_file, good_row, upload
 from tests.notifications.conftest import run_worker, sms_outbox  # noqa: F401  (SMS kept in memory)
 

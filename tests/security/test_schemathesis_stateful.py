@@ -8,8 +8,6 @@ integration account that takes the agent's steps, over a handful of real grievan
 fixed so that CI replays the same walks.
 """
 
-# ruff: noqa: F811 (pytest fixtures imported from other test packages are used as arguments)
-
 from collections import Counter
 
 import pytest
@@ -22,15 +20,6 @@ from pmpp import roles
 from pmpp.wsgi import application
 from tests.api.conftest import make_account
 from tests.api.test_schemathesis import _keep_the_test_connection  # noqa: F401 (autouse fixture)
-from tests.grievances.conftest import (  # noqa: F401 (fixtures shared with the grievance tests)
-    hicham,
-    payment_category,
-    payments_unit,
-    phone,
-    tayssir,
-    unfounded_reason,
-    walk,
-)
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 

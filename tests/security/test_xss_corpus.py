@@ -7,8 +7,6 @@ handler, javascript: link or template evaluation may come out of it. Exports kee
 neutralise a leading formula character.
 """
 
-# ruff: noqa: F811 (pytest fixtures imported from other test packages are used as arguments)
-
 import csv
 import io
 import re
@@ -22,18 +20,10 @@ from django.urls import reverse
 
 from grievances.models import Grievance
 from pmpp import roles
-from pmpp.models import Channel, ComplaintCategory
+from pmpp.models import ComplaintCategory
 from stakeholders.models import EngagementActivity
 from tests.api.conftest import intake, make_account
-from tests.grievances.conftest import (  # noqa: F401 (fixtures shared with the grievance tests)
-    hicham,
-    payment_category,
-    payments_unit,
-    phone,
-    tayssir,
-    unfounded_reason,
-    walk,
-)
+from tests.factories import intake_form_data
 from tests.security.test_inline_markup import inline_markup
 from tests.stakeholders.builders import make_stakeholder, organisation, programme
 
@@ -109,22 +99,7 @@ def test_a_complaint_entered_at_the_back_office_and_its_step_reasons_are_shown_i
     client.force_login(salma)
     entered = client.post(
         reverse("grievances:intake"),
-        {
-            "programme": tayssir.pk,
-            "channel": Channel.objects.get(code="call-centre").pk,
-            "category": payment_category.pk,
-            "description": ALL,
-            "cnie": "AB123456",
-            "phone": "0612345678",
-            "name": ALL[:150],
-            "sex": "female",
-            "age_group": "36_59",
-            "perpetrator_linked": "unknown",
-            "survivor_age_group": "unknown",
-            "survivor_sex": "unknown",
-            "identity_verified": "on",
-            "external_reference": CORPUS["script"],
-        },
+        intake_form_data(description=ALL, name=ALL[:150], external_reference=CORPUS["script"]),
     )
     assert entered.status_code == 302, entered.content.decode()[:3000]
     grievance = Grievance.objects.get()
