@@ -33,7 +33,18 @@ class Queue:
     description: str = ""
 
     def q(self, *, user, today: date) -> Q:
-        return _QUEUE_FILTERS[self.slug](user, today)
+        return reduce(or_, self.parts(user=user, today=today))
+
+    def parts(self, *, user, today: date) -> list[Q]:
+        """The queue's filter as disjoint parts whose OR is the queue: one for most queues.
+
+        A queue over two states is counted part by part (`queue_counts`): each part reads its
+        own index range and stops at the cap, where the OR made PostgreSQL fetch the rows of
+        both states of the programme from the table (« engagements échus »: 20 ms at a
+        million grievances, on every page of the three roles that have the queue).
+        """
+        parts = _QUEUE_FILTERS[self.slug](user, today)
+        return parts if isinstance(parts, list) else [parts]
 
 
 def _commitment_due(today: date) -> LessThanOrEqual:
@@ -48,17 +59,16 @@ def _commitment_due(today: date) -> LessThanOrEqual:
     return LessThanOrEqual(Subquery(pending.order_by().values("promised_on")[:1]), today)
 
 
-def _overdue_commitments(today: date) -> list[Q]:
-    """« Engagements échus », as its two disjoint parts: broken, or pending and due."""
-    return [Q(status=S.COMMITMENT_BROKEN), Q(status=S.COMMITTED) & _commitment_due(today)]
-
-
 _QUEUE_FILTERS = {
     "a-qualifier": lambda user, today: Q(status=S.RECEIVED),
     "a-analyser": lambda user, today: Q(status=S.QUALIFIED),
     "a-repondre": lambda user, today: Q(status__in=[S.ANALYSED, S.TREATED, S.PARTNER_ANSWERED, S.ANSWER_REJECTED]),
     "attente-engagement": lambda user, today: Q(status=S.ROUTED),
-    "engagements-echus": lambda user, today: reduce(or_, _overdue_commitments(today)),
+    # Two disjoint parts: broken, or committed with its pending commitment due.
+    "engagements-echus": lambda user, today: [
+        Q(status=S.COMMITMENT_BROKEN),
+        Q(status=S.COMMITTED) & _commitment_due(today),
+    ],
     "chez-le-partenaire": lambda user, today: Q(status=S.AT_PARTNER),
     "a-approuver": lambda user, today: Q(status=S.ANSWER_DRAFTED),
     "a-envoyer": lambda user, today: Q(status=S.ANSWER_APPROVED),
@@ -71,15 +81,6 @@ _QUEUE_FILTERS = {
     ),
     "echeance-aujourdhui": lambda user, today: _OPEN & Q(due_on=today),
     "toutes": lambda user, today: Q(),
-}
-
-# A queue whose filter is an OR over two states is counted as the sum of its parts: each
-# part then reads its own index range and stops at the cap, where the OR made PostgreSQL
-# fetch the rows of both states of the programme from the table (« engagements échus »:
-# 20 ms at a million grievances, on every page of the three roles that have the queue).
-# The parts are disjoint; the queue's filter is their OR.
-_COUNT_PARTS = {
-    "engagements-echus": lambda user, today: _overdue_commitments(today),
 }
 
 _WORKERS = frozenset({roles.AGENT, roles.CASE_HANDLER, roles.HEAD_OF_BENEFICIARY_SERVICES, roles.CLOSING_OFFICER})
@@ -153,7 +154,7 @@ def queue_counts(
 
     A count above `cap` means « more than `cap` » (see `count_label`). Each queue's count is
     a scalar subquery over at most `cap` + 1 of its rows (or the sum of its parts', see
-    `_COUNT_PARTS`), so the cost no longer grows with the number of grievances.
+    `Queue.parts`), so the cost no longer grows with the number of grievances.
     """
     queues = queues_for(user) if queues is None else queues
     if not queues:
@@ -162,9 +163,7 @@ def queue_counts(
     visible = Grievance.objects.visible_to(user).order_by()
     parts, params, widths = [], [], []
     for queue in queues:
-        filters = (
-            _COUNT_PARTS[queue.slug](user, today) if queue.slug in _COUNT_PARTS else [queue.q(user=user, today=today)]
-        )
+        filters = queue.parts(user=user, today=today)
         for q in filters:
             sql, values = visible.filter(q).values("pk")[: cap + 1].query.sql_with_params()
             parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")  # noqa: S608 — ORM-built SQL, values as parameters
