@@ -15,10 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from grievances import deadlines
-from grievances.models import Channel, Commitment, Grievance, SensitiveCase
+from grievances.models import Commitment, Grievance, SensitiveCase
 from grievances.services.intake import SensitiveDetails, _register_sensitive, due_dates
 from grievances.workflow import TRANSITION_LABELS
 from notifications import services as notifications
+from pmpp.models import Channel
 
 Outcome = Grievance.Outcome
 
