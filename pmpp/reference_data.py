@@ -3,6 +3,10 @@
 `load_reference_data()` creates what is missing and never overwrites a row that exists:
 an administrator's correction in the admin survives every later `migrate` or
 `manage.py load_reference`. Running it twice creates nothing the second time.
+
+One exception: an existing row whose Arabic name is blank gets the seed's Arabic name (with
+history), so that installations seeded before a name was translated show it in Arabic too.
+A non-blank Arabic name, the seed's or an administrator's, is never replaced.
 """
 
 from datetime import date
@@ -82,48 +86,109 @@ REGIONS = [
     ("12", "Dakhla-Oued Ed-Dahab", "الداخلة وادي الذهب"),
 ]
 
-# Prefectures (P) and provinces of each region, after the 2015 territorial division (75).
+# Prefectures (P) and provinces of each region, after the 2015 territorial division (75):
+# (name, name_ar), written like the regions above, without « Préfecture » / « عمالة » or
+# « Province » / « إقليم » (the row's kind says which it is).
 PROVINCES = {
     "01": [
-        "P:Tanger-Assilah",
-        "P:M'diq-Fnideq",
-        "Tétouan",
-        "Fahs-Anjra",
-        "Larache",
-        "Al Hoceïma",
-        "Chefchaouen",
-        "Ouezzane",
+        ("P:Tanger-Assilah", "طنجة أصيلة"),
+        ("P:M'diq-Fnideq", "المضيق الفنيدق"),
+        ("Tétouan", "تطوان"),
+        ("Fahs-Anjra", "الفحص أنجرة"),
+        ("Larache", "العرائش"),
+        ("Al Hoceïma", "الحسيمة"),
+        ("Chefchaouen", "شفشاون"),
+        ("Ouezzane", "وزان"),
     ],
-    "02": ["P:Oujda-Angad", "Nador", "Driouch", "Jerada", "Berkane", "Taourirt", "Guercif", "Figuig"],
-    "03": ["P:Fès", "P:Meknès", "El Hajeb", "Ifrane", "Moulay Yacoub", "Sefrou", "Boulemane", "Taounate", "Taza"],
-    "04": ["P:Rabat", "P:Salé", "P:Skhirate-Témara", "Kénitra", "Khémisset", "Sidi Kacem", "Sidi Slimane"],
-    "05": ["Béni Mellal", "Azilal", "Fquih Ben Salah", "Khénifra", "Khouribga"],
+    "02": [
+        ("P:Oujda-Angad", "وجدة أنكاد"),
+        ("Nador", "الناظور"),
+        ("Driouch", "الدريوش"),
+        ("Jerada", "جرادة"),
+        ("Berkane", "بركان"),
+        ("Taourirt", "تاوريرت"),
+        ("Guercif", "جرسيف"),
+        ("Figuig", "فجيج"),
+    ],
+    "03": [
+        ("P:Fès", "فاس"),
+        ("P:Meknès", "مكناس"),
+        ("El Hajeb", "الحاجب"),
+        ("Ifrane", "إفران"),
+        ("Moulay Yacoub", "مولاي يعقوب"),
+        ("Sefrou", "صفرو"),
+        ("Boulemane", "بولمان"),
+        ("Taounate", "تاونات"),
+        ("Taza", "تازة"),
+    ],
+    "04": [
+        ("P:Rabat", "الرباط"),
+        ("P:Salé", "سلا"),
+        ("P:Skhirate-Témara", "الصخيرات تمارة"),
+        ("Kénitra", "القنيطرة"),
+        ("Khémisset", "الخميسات"),
+        ("Sidi Kacem", "سيدي قاسم"),
+        ("Sidi Slimane", "سيدي سليمان"),
+    ],
+    "05": [
+        ("Béni Mellal", "بني ملال"),
+        ("Azilal", "أزيلال"),
+        ("Fquih Ben Salah", "الفقيه بن صالح"),
+        ("Khénifra", "خنيفرة"),
+        ("Khouribga", "خريبكة"),
+    ],
     "06": [
-        "P:Casablanca",
-        "P:Mohammédia",
-        "El Jadida",
-        "Nouaceur",
-        "Médiouna",
-        "Benslimane",
-        "Berrechid",
-        "Settat",
-        "Sidi Bennour",
+        ("P:Casablanca", "الدار البيضاء"),
+        ("P:Mohammédia", "المحمدية"),
+        ("El Jadida", "الجديدة"),
+        ("Nouaceur", "النواصر"),
+        ("Médiouna", "مديونة"),
+        ("Benslimane", "بنسليمان"),
+        ("Berrechid", "برشيد"),
+        ("Settat", "سطات"),
+        ("Sidi Bennour", "سيدي بنور"),
     ],
     "07": [
-        "P:Marrakech",
-        "Chichaoua",
-        "Al Haouz",
-        "El Kelâa des Sraghna",
-        "Essaouira",
-        "Rehamna",
-        "Safi",
-        "Youssoufia",
+        ("P:Marrakech", "مراكش"),
+        ("Chichaoua", "شيشاوة"),
+        ("Al Haouz", "الحوز"),
+        ("El Kelâa des Sraghna", "قلعة السراغنة"),
+        ("Essaouira", "الصويرة"),
+        ("Rehamna", "الرحامنة"),
+        ("Safi", "آسفي"),
+        ("Youssoufia", "اليوسفية"),
     ],
-    "08": ["Errachidia", "Ouarzazate", "Midelt", "Tinghir", "Zagora"],
-    "09": ["P:Agadir Ida-Outanane", "P:Inezgane-Aït Melloul", "Chtouka-Aït Baha", "Taroudant", "Tiznit", "Tata"],
-    "10": ["Guelmim", "Assa-Zag", "Tan-Tan", "Sidi Ifni"],
-    "11": ["Laâyoune", "Boujdour", "Tarfaya", "Es-Semara"],
-    "12": ["Oued Ed-Dahab", "Aousserd"],
+    "08": [
+        ("Errachidia", "الرشيدية"),
+        ("Ouarzazate", "ورزازات"),
+        ("Midelt", "ميدلت"),
+        ("Tinghir", "تنغير"),
+        ("Zagora", "زاكورة"),
+    ],
+    "09": [
+        ("P:Agadir Ida-Outanane", "أكادير إداوتنان"),
+        ("P:Inezgane-Aït Melloul", "إنزكان أيت ملول"),
+        ("Chtouka-Aït Baha", "اشتوكة أيت باها"),
+        ("Taroudant", "تارودانت"),
+        ("Tiznit", "تيزنيت"),
+        ("Tata", "طاطا"),
+    ],
+    "10": [
+        ("Guelmim", "كلميم"),
+        ("Assa-Zag", "آسا الزاك"),
+        ("Tan-Tan", "طانطان"),
+        ("Sidi Ifni", "سيدي إفني"),
+    ],
+    "11": [
+        ("Laâyoune", "العيون"),
+        ("Boujdour", "بوجدور"),
+        ("Tarfaya", "طرفاية"),
+        ("Es-Semara", "السمارة"),
+    ],
+    "12": [
+        ("Oued Ed-Dahab", "وادي الذهب"),
+        ("Aousserd", "أوسرد"),
+    ],
 }
 
 # (code, name, name_ar, kind, is_web, reception-date rule) — §4.1, §6, §6.2, §6.3, §6.3.1
@@ -252,6 +317,7 @@ FIRST_HOLIDAY_YEAR = 2020
 # §6.2.2, §6.3.3: 10 calendar days by default, 60 days for the Médiateur du Royaume.
 DEFAULT_TREATMENT_DAYS = 10
 CHANGE_REASON = "Chargement initial des référentiels du PMPP"
+ARABIC_NAME_REASON = "Ajout du nom arabe manquant (référentiels du PMPP)"
 MEDIATEUR_TREATMENT_DAYS = 60
 
 
@@ -282,7 +348,7 @@ def load_reference_data() -> dict[str, int]:
 
     def ensure(model, lookup: dict, defaults: dict):
         try:
-            return model.objects.get(**lookup)
+            obj = model.objects.get(**lookup)
         except model.DoesNotExist:
             obj = model(**lookup, **defaults)
             obj._change_reason = CHANGE_REASON
@@ -290,6 +356,8 @@ def load_reference_data() -> dict[str, int]:
             obj.save()
             created[model.__name__] = created.get(model.__name__, 0) + 1
             return obj
+        fill_blank_arabic_name(obj, defaults.get("name_ar", ""), reason=ARABIC_NAME_REASON)
+        return obj
 
     organisations = {
         code: ensure(Organisation, {"code": code}, {"acronym": acronym, "name": name, "name_ar": name_ar, "kind": kind})
@@ -312,13 +380,18 @@ def load_reference_data() -> dict[str, int]:
     }
     for code, name, name_ar in REGIONS:
         region = ensure(Region, {"code": code}, {"name": name, "name_ar": name_ar})
-        for entry in PROVINCES[code]:
+        for entry, province_name_ar in PROVINCES[code]:
             is_prefecture = entry.startswith("P:")
             name = entry.removeprefix("P:")
             ensure(
                 Province,
                 {"code": _province_code(code, name)},
-                {"name": name, "region": region, "kind": "prefecture" if is_prefecture else "province"},
+                {
+                    "name": name,
+                    "name_ar": province_name_ar,
+                    "region": region,
+                    "kind": "prefecture" if is_prefecture else "province",
+                },
             )
     channels = {
         code: ensure(
@@ -360,6 +433,20 @@ def load_reference_data() -> dict[str, int]:
     for day, name in moroccan_holidays(years=range(FIRST_HOLIDAY_YEAR, date.today().year + 3)):
         ensure(PublicHoliday, {"date": day}, {"name": name, "is_estimate": "(estimé)" in name})
     return created
+
+
+def fill_blank_arabic_name(obj, name_ar: str, *, reason: str) -> bool:
+    """Give an existing row the seed's Arabic name if its own is blank; never replace one.
+
+    Only `name_ar` is validated and written (the rest of the row is the administrator's), with a
+    history entry carrying `reason`. Returns whether the row was changed.
+    """
+    if not name_ar or getattr(obj, "name_ar", None) != "":
+        return False
+    obj.name_ar = obj._meta.get_field("name_ar").clean(name_ar, obj)
+    obj._change_reason = reason
+    obj.save(update_fields=["name_ar"])
+    return True
 
 
 def moroccan_holidays(*, years: range) -> list[tuple[date, str]]:

@@ -2,7 +2,9 @@
 
 Sections of the seed document are given in brackets. `load_stakeholder_seed()` creates what
 is missing and never overwrites a row that exists: a correction made in the back office
-survives every later load. Running it twice creates nothing the second time.
+survives every later load. Running it twice creates nothing the second time. The one thing it
+writes on an existing row is a blank Arabic name (organisation, group), filled from the seed
+with history; a non-blank one is kept.
 
 Rows are keyed by stable identifiers: `StakeholderGroup.code`, `Risk.number`, an activity's
 (title, start_date), a campaign's (programme, title) and a document's (title, version).
@@ -16,6 +18,7 @@ from decimal import Decimal
 from django.db import transaction
 
 CHANGE_REASON = "Chargement initial du PMPP"
+ARABIC_NAME_REASON = "Ajout du nom arabe manquant (PMPP)"
 
 ALL_PROGRAMMES = ["tadamon-covid", "tayssir", "daam", "allocations-familiales", "amo-tadamon"]
 
@@ -32,7 +35,13 @@ EXTRA_ORGANISATIONS = [
     ),
     ("entraide-nationale", "EN", "Entraide Nationale", "التعاون الوطني", "other"),
     ("caisse-compensation", "CDC", "Caisse de Compensation", "صندوق المقاصة", "other"),
-    ("ipea", "IPEA", "Institut de Recherche Économique Appliquée, Brésil (IPEA)", "", "international"),
+    (
+        "ipea",
+        "IPEA",
+        "Institut de Recherche Économique Appliquée, Brésil (IPEA)",
+        "معهد البحث الاقتصادي التطبيقي، البرازيل (IPEA)",
+        "international",
+    ),
     (
         "miepeec",
         "MIEPEEC",
@@ -69,7 +78,7 @@ EXTRA_ORGANISATIONS = [
         "other",
     ),
     ("ads", "ADS", "Agence de Développement Social", "وكالة التنمية الاجتماعية", "other"),
-    ("lms-csa", "LMS-CSA", "Cabinet d'études LMS-CSA", "", "other"),
+    ("lms-csa", "LMS-CSA", "Cabinet d'études LMS-CSA", "مكتب الدراسات LMS-CSA", "other"),
     (
         "porte-parole-gouvernement",
         "Porte-parole",
@@ -826,6 +835,7 @@ RISKS = [
 def load_stakeholder_seed() -> dict[str, int]:
     """Create the missing seed rows of the stakeholder registry; return how many of each were created."""
     from pmpp.models import Organisation, Programme
+    from pmpp.reference_data import fill_blank_arabic_name
     from stakeholders.models import (
         BudgetLine,
         Campaign,
@@ -842,6 +852,7 @@ def load_stakeholder_seed() -> dict[str, int]:
         """The row matching `lookup`, created with `defaults` and its many-to-many links if missing."""
         existing = model.objects.filter(**lookup).first()
         if existing is not None:
+            fill_blank_arabic_name(existing, defaults.get("name_ar", ""), reason=ARABIC_NAME_REASON)
             return existing, False
         obj = model(**lookup, **defaults)
         _save_new(obj, created)

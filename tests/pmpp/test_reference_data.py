@@ -1,6 +1,9 @@
 """Reference data of the PMPP is seeded once, idempotently, and editable with history."""
 
+import re
+
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -14,8 +17,11 @@ from pmpp.models import (
     Province,
     Region,
     UnfoundedReason,
+    Unit,
 )
-from pmpp.reference_data import load_reference_data
+from pmpp.reference_data import ARABIC_NAME_REASON, PROVINCES, load_reference_data
+from stakeholders.seed import ARABIC_NAME_REASON as SEED_ARABIC_NAME_REASON
+from stakeholders.seed import load_stakeholder_seed
 
 pytestmark = pytest.mark.django_db
 REFERENCE_MODELS = [
@@ -142,3 +148,83 @@ def test_reference_rows_cannot_be_deleted_from_the_admin(client, admin_user):
     response = client.post(reverse("admin:pmpp_region_delete", args=[region.pk]), {"post": "yes"})
     assert response.status_code == 403
     assert Region.objects.filter(pk=region.pk).exists()
+
+
+ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
+
+
+def _models_with_an_arabic_name():
+    """Every model with a `name_ar` (reference data, stakeholder groups…), history tables aside."""
+    return [
+        model
+        for model in apps.get_models()
+        if any(field.name == "name_ar" for field in model._meta.concrete_fields)
+        and not model.__name__.startswith("Historical")
+    ]
+
+
+def test_every_row_of_every_model_with_an_arabic_name_has_one_in_arabic_letters(settings):
+    settings.DEBUG = True
+    load_reference_data()
+    load_stakeholder_seed()
+    call_command("load_demo", "--grievances=3", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    models = _models_with_an_arabic_name()
+    assert {Organisation, Programme, Region, Province, Channel, ComplaintCategory, Unit} <= set(models)
+    assert {UnfoundedReason, NotComplaintKind} <= set(models)
+    assert "StakeholderGroup" in {model.__name__ for model in models}
+    for model in models:
+        assert model.objects.exists(), model.__name__
+        missing = [str(row.pk) + " " + row.name for row in model.objects.all() if not ARABIC_LETTER.search(row.name_ar)]
+        assert missing == [], model.__name__
+    assert Province.objects.get(name="Agadir Ida-Outanane").name_ar == "أكادير إداوتنان"
+    assert Organisation.objects.get(code="lms-csa").name_ar == "مكتب الدراسات LMS-CSA"
+    assert Organisation.objects.get(code="ipea").name_ar == "معهد البحث الاقتصادي التطبيقي، البرازيل (IPEA)"
+
+
+def test_the_seed_names_every_province_in_arabic():
+    names = [name_ar for entries in PROVINCES.values() for _entry, name_ar in entries]
+    assert len(names) == 75
+    assert all(ARABIC_LETTER.search(name) for name in names)
+    assert len(set(names)) == 75
+
+
+def test_a_blank_arabic_name_of_an_existing_row_is_filled_with_history_and_an_edited_one_is_kept():
+    load_stakeholder_seed()
+    # An installation seeded before the names were translated: blank Arabic names.
+    Province.objects.update(name_ar="")
+    Organisation.objects.filter(code__in=["lms-csa", "ipea"]).update(name_ar="")
+    ComplaintCategory.objects.filter(programme__code="tayssir", code="paiement-non-recu").update(name_ar="")
+    # An administrator's own Arabic names.
+    edited_province = Province.objects.get(name="Agadir Ida-Outanane")
+    edited_province.name_ar = "عمالة أكادير إداوتنان"
+    edited_province.save()
+    edited_region = Region.objects.get(code="04")
+    edited_region.name_ar = "جهة الرباط سلا القنيطرة"
+    edited_region.save()
+    province_history = Province.history.count()
+
+    assert load_reference_data() == {}
+    assert load_stakeholder_seed() == {}
+
+    assert not Province.objects.filter(name_ar="").exists()
+    assert Province.objects.get(name="Tiznit").name_ar == "تيزنيت"
+    assert Province.objects.get(pk=edited_province.pk).name_ar == "عمالة أكادير إداوتنان"
+    assert Region.objects.get(code="04").name_ar == "جهة الرباط سلا القنيطرة"
+    category = ComplaintCategory.objects.get(programme__code="tayssir", code="paiement-non-recu")
+    assert category.name_ar == "عدم التوصل بالمنحة"
+    assert Organisation.objects.get(code="lms-csa").name_ar == "مكتب الدراسات LMS-CSA"
+
+    # Each filled row has one history entry with its reason; the edited province none more.
+    assert Province.history.count() == province_history + 74
+    filled = Province.objects.get(name="Tiznit").history.latest("history_date")
+    assert (filled.history_type, filled.history_change_reason, filled.name_ar) == ("~", ARABIC_NAME_REASON, "تيزنيت")
+    assert edited_province.history.latest("history_date").name_ar == "عمالة أكادير إداوتنان"
+    assert category.history.latest("history_date").history_change_reason == ARABIC_NAME_REASON
+    organisation = Organisation.objects.get(code="ipea").history.latest("history_date")
+    assert organisation.history_change_reason == SEED_ARABIC_NAME_REASON
+
+    # Filled once: a further load writes nothing.
+    before = _counts()
+    assert load_reference_data() == {}
+    assert load_stakeholder_seed() == {}
+    assert _counts() == before
