@@ -209,6 +209,12 @@ class GrievanceSerializer(serializers.ModelSerializer):
             "closure_validated_at",
             "effective_closed_at",
             "appeal_count",
+            "appealed_at",
+            "appeal_due_on",
+            "appeal_reviewed_at",
+            "appeal_decision",
+            "appeal_closed_at",
+            "current_due_on",
         ]
         read_only_fields = fields
 

@@ -148,8 +148,8 @@ def deep_cursor(user: User, *, depth: int = 50_000) -> str:
     from grievances.selectors import grievance_queue_for_user
 
     rows = grievance_queue_for_user(user=user, queue=QUEUES_BY_SLUG["toutes"], today=timezone.localdate())
-    last = rows.order_by("due_on", "pk").values("due_on", "pk")[depth - 1]
-    return queue_cursor(sort=DEFAULT_QUEUE_SORT, value=last["due_on"], pk=last["pk"])
+    last = rows.order_by("current_due_on", "pk").values("current_due_on", "pk")[depth - 1]
+    return queue_cursor(sort=DEFAULT_QUEUE_SORT, value=last["current_due_on"], pk=last["pk"])
 
 
 def last_full_semester(today: date) -> tuple[int, int]:

@@ -190,17 +190,22 @@ def effective_closure_at(
 
 @dataclass(frozen=True)
 class Delay:
-    """A treatment delay, in hours and in days (days = total_hours / 24)."""
+    """A treatment delay as docs/metrics.md defines it (« délai de traitement »).
+
+    `days`: the Moroccan date of the end less the Moroccan date of the start, whole days, the
+    unit the deadline is judged in (a complaint received on day 0 and closed on day 10 at
+    any hour took 10 days). `total_hours`: the exact elapsed time, in UTC arithmetic, so a
+    day when Morocco changes its clocks counts 23 or 25 hours.
+    """
 
     total_hours: float
-    days: float
+    days: int
 
 
 def treatment_delay(*, received_at: datetime, closed_at: datetime) -> Delay:
     """Return the time from reception to the effective closure (closure date rule, §6.3.2).
 
-    `closed_at` is the result of `effective_closure_at`. Both moments must be aware; the delay is
-    elapsed time, so a day when Morocco changes its clocks counts 23 or 25 hours.
+    `closed_at` is the result of `effective_closure_at`. Both moments must be aware.
     """
     start = _utc(received_at, "received_at")
     end = _utc(closed_at, "closed_at")
@@ -209,8 +214,31 @@ def treatment_delay(*, received_at: datetime, closed_at: datetime) -> Delay:
             f"closed_at ({closed_at.isoformat()}) is before received_at ({received_at.isoformat()}); "
             "a treatment delay cannot be negative"
         )
-    total_hours = (end - start).total_seconds() / 3600
-    return Delay(total_hours=total_hours, days=total_hours / 24)
+    return Delay(
+        total_hours=elapsed_microseconds(start, end) / MICROSECONDS_PER_HOUR,
+        days=(local_date(end) - local_date(start)).days,
+    )
+
+
+MICROSECONDS_PER_HOUR = 3_600_000_000
+
+
+def elapsed_microseconds(start: datetime, end: datetime) -> int:
+    """The exact time from `start` to `end`, as an integer: averages and medians of delays are
+    computed from these on every database, so that they come out the same to the last digit."""
+    delta = _utc(end, "end") - _utc(start, "start")
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def working_days_between(start: date, end: date, *, holidays: Collection[date] = ()) -> int:
+    """Working days after `start` up to and including `end` (the count `add_days` makes when
+    working): a delay in working days, ≤ N exactly when `end` is on or before the deadline
+    `add_days(start, N, working=True)`. Zero when `end` is not after `start`."""
+    count, current = 0, start
+    while current < end:
+        current += timedelta(days=1)
+        count += _is_working_day(current, holidays)
+    return count
 
 
 def referral_due_at(*, received_at: datetime, hours: int = 24) -> datetime:

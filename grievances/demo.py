@@ -62,7 +62,12 @@ STATE_PATHS = {
     "appeal_reviewed": ["qualify", "analyse", "draft", "approve", "send", "close", "appeal", "review"],
     "duplicate": None,
     "sensitive": ["flag"],
-}
+    # Appealed, the first answer reversed, answered and closed again on the appeal's own clock.
+    "appeal_closed": [
+        "qualify", "analyse", "draft", "approve", "send", "close", "appeal", "review_reversed", "draft", "approve",
+        "send", "close",
+    ],
+}  # fmt: skip
 NEEDS_HANDLER = {"route", "give", "honour", "break", "renew"}
 NEEDS_PARTNER = {"transmit", "partner"}
 
@@ -230,6 +235,14 @@ def _step(step: str, g: Grievance, *, rng, cast: _Cast, agent, unit, reasons) ->
     elif step == "review":
         wf.grievance_review_appeal(
             grievance=g, actor=cast.head, conclusion="Réexamen : réponse confirmée.", outcome="founded"
+        )
+    elif step == "review_reversed":
+        wf.grievance_review_appeal(
+            grievance=g,
+            actor=cast.head,
+            conclusion="Réexamen : les conditions n'étaient pas remplies.",
+            outcome="unfounded",
+            unfounded_reason=UnfoundedReason.objects.order_by("code").first(),
         )
     elif step == "flag":
         wf.grievance_flag_sensitive(

@@ -251,6 +251,49 @@ class _Steps:
         ]
         return steps
 
+    def appeal(self, received: datetime, delay: timedelta, category, anonymous: bool, *, decision: str) -> list[Step]:
+        """Unfounded and closed, appealed three days later; then, unless `decision` is
+        « appealed » (pending), reviewed a week after the appeal (« upheld »: still unfounded;
+        « reversed »: founded) and answered and closed again on the appeal's own clock."""
+        c = self.cast
+        closed = self.unfounded(received, delay, category, anonymous)
+        appealed_at = closed[-1].at + timedelta(days=3)
+        steps = [
+            *closed,
+            Step(
+                "appeal",
+                c.agent,
+                appealed_at,
+                {"reason": "Le réclamant conteste la réponse.", "due_on": (appealed_at + timedelta(days=10)).date()},
+            ),
+        ]
+        if decision == "appealed":
+            return steps
+        reviewed_at = appealed_at + timedelta(days=7)
+        outcome = "unfounded" if decision == "upheld" else "founded"
+        steps.append(
+            Step(
+                "review_appeal",
+                c.head,
+                reviewed_at,
+                {
+                    "conclusion": "Réexamen : réponse confirmée."
+                    if outcome == "unfounded"
+                    else "Réexamen : droit rétabli.",
+                    "outcome": outcome,
+                    "unfounded_reason": self.rng.choice(self.reasons) if outcome == "unfounded" else None,
+                },
+            )
+        )
+        closing = self.answer_and_close(reviewed_at + timedelta(hours=2), reviewed_at + timedelta(days=1))
+        closing[-1] = Step(
+            "close",
+            c.closer,
+            closing[-1].at,
+            {**closing[-1].data, "external_recourse_informed": outcome == "unfounded"},
+        )
+        return [*steps, *closing]
+
     def request(self, received: datetime, delay: timedelta, category, anonymous: bool) -> list[Step]:
         """Not a complaint: qualified, then answered and closed as an information request."""
         return [
@@ -357,6 +400,8 @@ STATE_WEIGHTS = {
     "closed_renewed": 3,
     "request": 8,
     "appealed": 1,
+    "appeal_upheld": 1,
+    "appeal_reversed": 1,
     "received": 6,
     "qualified": 4,
     "analysed": 3,
@@ -375,7 +420,12 @@ _OPEN_STATES = {
 
 
 def realistic(*, count: int, seed: int = 1, now: datetime | None = None) -> Iterator[Story]:
-    """`count` grievances across programmes, channels, categories and states, received over two years."""
+    """`count` grievances across programmes, channels, categories and states, received over two years.
+
+    Every state comes at least once when `count` allows (the first ones, in random order), so
+    that a small data set, such as the templates of a bulk generation, has each kind of story;
+    the rest are drawn by `STATE_WEIGHTS`.
+    """
     rng = random.Random(seed)  # noqa: S311 — reproducible data set, not a secret
     now = now or timezone.now()
     cast = Cast()
@@ -395,8 +445,9 @@ def realistic(*, count: int, seed: int = 1, now: datetime | None = None) -> Iter
     people = _People(rng, list(Region.objects.all()))
     codes, weights = list(PROGRAMME_WEIGHTS), list(PROGRAMME_WEIGHTS.values())
     states, state_weights = list(STATE_WEIGHTS), list(STATE_WEIGHTS.values())
-    for _ in range(count):
-        state = rng.choices(states, state_weights)[0]
+    every_state = rng.sample(states, len(states)) if count >= len(states) else []
+    for index in range(count):
+        state = every_state[index] if index < len(every_state) else rng.choices(states, state_weights)[0]
         programme = programmes[
             "tayssir" if state in ("at_partner", "partner_answered") else rng.choices(codes, weights)[0]
         ]
@@ -432,21 +483,8 @@ def _path(state: str, steps: _Steps, received, delay, category, anonymous, *, ca
         return steps.unfounded(received, delay, category, anonymous)
     if state == "request":
         return steps.request(received, delay, category, anonymous)
-    if state == "appealed":
-        closed = steps.unfounded(received, delay, category, anonymous)
-        return [
-            *closed,
-            Step(
-                "appeal",
-                cast.agent,
-                closed[-1].at + timedelta(days=3),
-                {
-                    "reason": "Le réclamant conteste la réponse.",
-                    "due_on": (closed[-1].at + timedelta(days=13)).date(),
-                    "ack_due_on": (closed[-1].at + timedelta(days=5)).date(),
-                },
-            ),
-        ]
+    if state in ("appealed", "appeal_upheld", "appeal_reversed"):
+        return steps.appeal(received, delay, category, anonymous, decision=state.removeprefix("appeal_"))
     founded = steps.founded(received, delay, category, anonymous)
     if state == "closed_renewed":
         give, notify = founded[3], founded[4]

@@ -75,11 +75,12 @@ _QUEUE_FILTERS = {
     "a-cloturer": lambda user, today: Q(status=S.ANSWER_SENT),
     "recours": lambda user, today: Q(status=S.APPEALED),
     "mes-dossiers": lambda user, today: _OPEN & Q(assigned_to=user),
-    "en-retard": lambda user, today: _OPEN & Q(due_on__lt=today),
+    # The deadline queues follow the clock that runs now: an appeal's once appealed.
+    "en-retard": lambda user, today: _OPEN & Q(current_due_on__lt=today),
     "echeance-proche": lambda user, today: (
-        _OPEN & Q(due_on__gte=today, due_on__lte=today + timedelta(days=settings.PMPP_DUE_SOON_DAYS))
+        _OPEN & Q(current_due_on__gte=today, current_due_on__lte=today + timedelta(days=settings.PMPP_DUE_SOON_DAYS))
     ),
-    "echeance-aujourdhui": lambda user, today: _OPEN & Q(due_on=today),
+    "echeance-aujourdhui": lambda user, today: _OPEN & Q(current_due_on=today),
     "toutes": lambda user, today: Q(),
 }
 
@@ -196,7 +197,7 @@ def count_label(count: int, *, cap: int = QUEUE_COUNT_CAP) -> str:
 # The columns a queue sorts by: query-string key → field. Every one is NOT NULL, so that
 # (value, id) orders the rows totally and a cursor never has to compare with NULL.
 QUEUE_SORTS = {
-    "due_on": "due_on",
+    "due_on": "current_due_on",
     "received_at": "received_at",
     "reference": "reference",
     "status": "status",
@@ -234,7 +235,8 @@ def _sort_field(path: str):
     for part in path.split("__"):
         field = model._meta.get_field(part)
         model = field.related_model
-    return field
+    # A generated column (the running deadline) reads its values as its output field does.
+    return field.output_field if field.generated else field
 
 
 def queue_cursor(*, sort: str, value, pk: int, backwards: bool = False) -> str:

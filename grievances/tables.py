@@ -23,14 +23,16 @@ class GrievanceTable(tables.Table):
     programme = tables.Column(verbose_name=_("Programme"), accessor="programme__reference_prefix")
     category = tables.Column(verbose_name=_("Catégorie"), empty_values=())
     received_at = tables.DateTimeColumn(verbose_name=_("Reçue le"), format="d/m/Y")
-    due_on = tables.Column(verbose_name=_("Échéance"))
+    current_due_on = tables.Column(verbose_name=_("Échéance"))
     status = tables.Column(verbose_name=_("État"))
     assigned_to = tables.Column(verbose_name=_("Attribuée à"), empty_values=())
 
     class Meta:
         model = Grievance
-        fields = ["selection", "reference", "programme", "category", "received_at", "due_on", "status", "assigned_to"]
-        order_by = ("due_on",)
+        fields = [
+            "selection", "reference", "programme", "category", "received_at", "current_due_on", "status", "assigned_to",
+        ]  # fmt: skip
+        order_by = ("current_due_on",)
         attrs = {"class": "table table-sm table-hover align-middle", "id": "queue-table"}
         template_name = "django_tables2/bootstrap5.html"
         empty_text = _("Aucune réclamation dans cette file.")
@@ -44,7 +46,7 @@ class GrievanceTable(tables.Table):
     def render_category(self, record: Grievance) -> str:
         return record.category.label if record.category_id else "—"
 
-    def render_due_on(self, value, record: Grievance):
+    def render_current_due_on(self, value, record: Grievance):
         status = record.sla_status(today=self.today)
         if status is None:
             return format_html("{}", value.strftime("%d/%m/%Y"))

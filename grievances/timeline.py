@@ -53,7 +53,10 @@ def _display(record, name: str) -> str:
 
 
 def _fields(model) -> list:
-    return [f for f in model._meta.concrete_fields if f.attname not in _NOISE and f.name not in _HIDDEN]
+    # A generated column (the running deadline) is not kept in history: its parts are.
+    return [
+        f for f in model._meta.concrete_fields if f.attname not in _NOISE and f.name not in _HIDDEN and not f.generated
+    ]
 
 
 def _events(rows: list, *, model, subject: str, foreign_labels: dict[str, dict]) -> list[Event]:

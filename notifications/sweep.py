@@ -57,7 +57,9 @@ def _recipients(grievance: Grievance, kind: str) -> list:
 
 def _raise_grievance_alert(grievance: Grievance, *, kind: str, today: date) -> int:
     with transaction.atomic():
-        alert, created = DeadlineAlert.objects.get_or_create(grievance=grievance, kind=kind, due_on=grievance.due_on)
+        alert, created = DeadlineAlert.objects.get_or_create(
+            grievance=grievance, kind=kind, due_on=grievance.current_due_on
+        )
         if not created:
             return 0
         context = {
@@ -65,8 +67,8 @@ def _raise_grievance_alert(grievance: Grievance, *, kind: str, today: date) -> i
             **programme_context(grievance.programme),
             # The lazy label, so that each language's template shows its own.
             "status": Grievance.Status(grievance.status).label,
-            "due_on": grievance.due_on,
-            "days_late": max((today - grievance.due_on).days, 0),
+            "due_on": grievance.current_due_on,
+            "days_late": max((today - grievance.current_due_on).days, 0),
         }
         for user in _recipients(grievance, kind):
             notification_queue_staff_alert(alert=alert, user=user, context=context)
@@ -95,17 +97,18 @@ def deadline_sweep(*, now: datetime | None = None) -> dict[str, int]:
     escalate_until = today - timedelta(days=settings.PMPP_ESCALATION_DAYS)
 
     def not_alerted(kind: str) -> Exists:
-        return ~Exists(DeadlineAlert.objects.filter(grievance=OuterRef("pk"), kind=kind, due_on=OuterRef("due_on")))
+        alerted = DeadlineAlert.objects.filter(grievance=OuterRef("pk"), kind=kind, due_on=OuterRef("current_due_on"))
+        return ~Exists(alerted)
 
     open_grievances = Grievance.objects.open().select_related("programme", "assigned_to", "assigned_unit")
     plans = [
-        (Kind.DUE_SOON, Q(due_on__gte=today, due_on__lte=due_soon_until)),
-        (Kind.OVERDUE, Q(due_on__lt=today)),
-        (Kind.ESCALATED, Q(due_on__lt=today, due_on__lte=escalate_until)),
+        (Kind.DUE_SOON, Q(current_due_on__gte=today, current_due_on__lte=due_soon_until)),
+        (Kind.OVERDUE, Q(current_due_on__lt=today)),
+        (Kind.ESCALATED, Q(current_due_on__lt=today, current_due_on__lte=escalate_until)),
     ]
     counts: dict[str, int] = {}
     for kind, due in plans:
-        for grievance in open_grievances.filter(due, not_alerted(kind)).order_by("due_on", "pk").iterator():
+        for grievance in open_grievances.filter(due, not_alerted(kind)).order_by("current_due_on", "pk").iterator():
             counts[kind] = counts.get(kind, 0) + _raise_grievance_alert(grievance, kind=kind, today=today)
 
     overdue_referrals = SensitiveCase.objects.referral_overdue(now=now).exclude(

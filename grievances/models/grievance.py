@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
@@ -24,7 +25,7 @@ from pmpp.models import (
 HISTORY_UNINDEXED_GRIEVANCE_FIELDS = [
     "reference", "tracking_code", "programme", "channel", "created_by", "region", "not_complaint_kind", "category",
     "qualified_by", "duplicate_of", "unfounded_reason", "assigned_to", "assigned_unit", "partner_organisation",
-    "answer_author", "answer_channel", "answer_approved_by", "closed_by",
+    "answer_author", "answer_channel", "answer_approved_by", "closed_by", "appeal_reviewed_by", "appeal_closed_by",
 ]  # fmt: skip
 
 
@@ -70,6 +71,10 @@ class Grievance(FSMModelMixin, models.Model):
     class Outcome(models.TextChoices):
         FOUNDED = "founded", _("Fondée")
         UNFOUNDED = "unfounded", _("Non fondée")
+
+    class AppealDecision(models.TextChoices):
+        UPHELD = "upheld", _("Décision confirmée")
+        REVERSED = "reversed", _("Décision infirmée")
 
     class AnswerChannelException(models.TextChoices):
         NONE = "", _("Aucune : réponse par le canal de réception")
@@ -270,9 +275,40 @@ class Grievance(FSMModelMixin, models.Model):
         blank=True,
         help_text=_("Date de clôture pour le calcul des délais (§6.3.2)."),
     )
+    # The appeal (recours, §6.1) runs on its own clock: it is a further step after the first
+    # answer, not a replacement of it, so it never touches `due_on`, `closure_validated_at`
+    # or `effective_closed_at`, which keep what the first instance decided (docs/metrics.md).
     appeal_count = models.PositiveSmallIntegerField(_("nombre de recours"), default=0)
     appeal_reason = models.TextField(_("motif du recours"), blank=True)
     appealed_at = models.DateTimeField(_("recours reçu le"), null=True, blank=True)
+    appeal_due_on = models.DateField(_("échéance du recours"), null=True, blank=True)
+    appeal_reviewed_at = models.DateTimeField(_("recours réexaminé le"), null=True, blank=True)
+    appeal_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("recours réexaminé par"),
+    )
+    # These two texts are nullable, against the house rule, for the audit chain: a column added
+    # to a history table counts for nothing in the digest of older rows only when they hold
+    # NULL there (pmpp.audit_chain), so an empty-string default would re-seal all of history.
+    appeal_decision = models.CharField(
+        _("décision sur le recours"), max_length=10, choices=AppealDecision.choices, null=True, blank=True
+    )
+    appeal_closed_at = models.DateTimeField(_("recours clôturé le"), null=True, blank=True)
+    appeal_closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("recours clôturé par"),
+    )
+    appeal_synthesis = models.TextField(_("synthèse du recours"), null=True, blank=True)
     external_recourse_informed_at = models.DateTimeField(
         _("informé du recours au Médiateur et aux tribunaux le"), null=True, blank=True
     )
@@ -283,19 +319,30 @@ class Grievance(FSMModelMixin, models.Model):
     # long-closed grievance, its history and its related rows are erased. Statistics stay.
     anonymised_at = models.DateTimeField(_("anonymisée le"), null=True, blank=True, editable=False)
 
-    # Deadlines (recomputed by the services)
+    # Deadlines (recomputed by the services). `due_on` is the first instance's (§6.3.3); the
+    # queues and the file's warnings follow the clock that runs now, the appeal's once there
+    # is one, computed by the database so that no writer can let the two disagree.
     due_on = models.DateField(_("échéance de traitement"))
     acknowledgement_due_on = models.DateField(_("échéance d'accusé de réception"))
+    current_due_on = models.GeneratedField(
+        expression=Coalesce("appeal_due_on", "due_on"),
+        output_field=models.DateField(),
+        db_persist=True,
+        verbose_name=_("échéance en cours"),
+    )
 
     status = FSMField(_("état"), max_length=20, choices=Status.choices, default=Status.RECEIVED, protected=True)
 
     history = HistoricalRecords(
-        bases=[TransitionHistory], excluded_fields=["pin_hash"], no_db_index=HISTORY_UNINDEXED_GRIEVANCE_FIELDS
+        bases=[TransitionHistory],
+        # The running deadline is computed from two recorded fields: history keeps those.
+        excluded_fields=["pin_hash", "current_due_on"],
+        no_db_index=HISTORY_UNINDEXED_GRIEVANCE_FIELDS,
     )
     objects = GrievanceQuerySet.as_manager()
 
     class Meta:
-        ordering = ["due_on", "id"]
+        ordering = ["current_due_on", "id"]
         verbose_name = _("réclamation")
         verbose_name_plural = _("réclamations")
         permissions = [
@@ -318,7 +365,7 @@ class Grievance(FSMModelMixin, models.Model):
         indexes = [
             # A queue of a programme in its order (due date, then id): the first page reads
             # its 25 rows from the index, even when hundreds share the earliest due date.
-            models.Index(fields=["programme", "status", "due_on", "id"], name="grievance_queue_idx"),
+            models.Index(fields=["programme", "status", "current_due_on", "id"], name="grievance_queue_idx"),
             models.Index(fields=["complainant_cnie"], name="grievance_cnie_idx"),
             models.Index(fields=["complainant_phone"], name="grievance_phone_idx"),
             # A full name, newest first (the search's first tier): a name thousands share
@@ -328,14 +375,14 @@ class Grievance(FSMModelMixin, models.Model):
             models.Index(fields=["received_at"], name="grievance_received_idx"),
             # The queues' order (Meta.ordering): a page deep in a long queue walks this index
             # instead of sorting every grievance the user may see.
-            models.Index(fields=["due_on", "id"], name="grievance_queue_order_idx"),
+            models.Index(fields=["current_due_on", "id"], name="grievance_queue_order_idx"),
             # Open grievances by due date: the deadline queues (« en retard », « échéance
             # proche », « aujourd'hui ») and their counts on every page, without stepping
             # over the closed ones, which are most of the table and all share old dates.
             # The programme next: a programme's « échéance aujourd'hui » is read from the
             # index alone, not from the rows of every programme due that day.
             models.Index(
-                fields=["due_on", "programme", "id"],
+                fields=["current_due_on", "programme", "id"],
                 condition=~Q(status__in=["closed", "duplicate", "sensitive"]),
                 name="grievance_open_due_prog_idx",
             ),
@@ -370,6 +417,20 @@ class Grievance(FSMModelMixin, models.Model):
             ),
             models.CheckConstraint(condition=Q(appeal_count__lte=1), name="grievance_one_appeal"),
             models.CheckConstraint(
+                condition=Q(appeal_count=0, appealed_at__isnull=True, appeal_due_on__isnull=True)
+                | Q(appeal_count=1, appealed_at__isnull=False, appeal_due_on__isnull=False),
+                name="grievance_appeal_has_its_clock",
+            ),
+            models.CheckConstraint(
+                condition=Q(appeal_decision__isnull=True, appeal_reviewed_at__isnull=True)
+                | Q(appeal_decision__in=["upheld", "reversed"], appeal_count=1, appeal_reviewed_at__isnull=False),
+                name="grievance_appeal_decision_when_reviewed",
+            ),
+            models.CheckConstraint(
+                condition=Q(appeal_closed_at__isnull=True) | Q(appeal_reviewed_at__isnull=False),
+                name="grievance_appeal_closed_after_review",
+            ),
+            models.CheckConstraint(
                 condition=Q(anonymised_at__isnull=True)
                 | Q(complainant_cnie="", complainant_phone="", complainant_name="", complainant_email=""),
                 name="grievance_anonymised_has_no_identity",
@@ -384,23 +445,64 @@ class Grievance(FSMModelMixin, models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    @property
+    def in_appeal(self) -> bool:
+        """Appealed and not closed again: the appeal's clock is the one running."""
+        return self.appeal_count > 0 and self.appeal_closed_at is None
+
+    @property
+    def running_due_on(self):
+        """The deadline of the step in progress: the appeal's once appealed, else the first instance's.
+
+        The same value as the database's `current_due_on`, read from the fields themselves so
+        that it holds before the row is saved again.
+        """
+        return self.appeal_due_on or self.due_on
+
     def sla_status(self, *, today=None):
-        """On track, due soon or overdue (SPEC §5.3); None once the grievance left the flow."""
+        """On track, due soon or overdue against the running clock (SPEC §5.3); None once the
+        grievance left the flow."""
         from grievances.deadlines import sla_status
 
         if self.status in self.TERMINAL_STATES:
             return None
         return sla_status(
-            due_on=self.due_on, today=today or timezone.localdate(), due_soon_days=settings.PMPP_DUE_SOON_DAYS
+            due_on=self.running_due_on,
+            today=today or timezone.localdate(),
+            due_soon_days=settings.PMPP_DUE_SOON_DAYS,
         )
 
     def treatment_delay(self):
-        """Reception to the effective closure date (§6.3.2), in days and hours; None while open."""
+        """Reception to the effective closure date (§6.3.2), in days and hours; None while open.
+        The first instance's, whatever an appeal did after (docs/metrics.md)."""
         from grievances.deadlines import treatment_delay
 
         if self.effective_closed_at is None:
             return None
-        return treatment_delay(received_at=self.received_at, closed_at=self.effective_closed_at)
+        return treatment_delay(received_at=self.received_at, closed_at=max(self.effective_closed_at, self.received_at))
+
+    def treated_within_deadline(self) -> bool | None:
+        """Whether the first instance closed on or before its due date (local dates); None while open."""
+        from grievances.deadlines import local_date
+
+        if self.effective_closed_at is None:
+            return None
+        return local_date(max(self.effective_closed_at, self.received_at)) <= self.due_on
+
+    def appeal_delay_days(self) -> int | None:
+        """Days from the appeal to the review's decision (local dates); None before the decision."""
+        from grievances.deadlines import local_date
+
+        if self.appealed_at is None or self.appeal_reviewed_at is None:
+            return None
+        return (local_date(self.appeal_reviewed_at) - local_date(self.appealed_at)).days
+
+    def appeal_reviewed_within_deadline(self) -> bool | None:
+        from grievances.deadlines import local_date
+
+        if self.appeal_reviewed_at is None or self.appeal_due_on is None:
+            return None
+        return local_date(self.appeal_reviewed_at) <= self.appeal_due_on
 
     # --- conditions (data the machine needs, independent of the user) ---------------------
 
@@ -600,12 +702,18 @@ class Grievance(FSMModelMixin, models.Model):
         permission=may("close_grievance", not_the="qualified_by_id", unless_setting="PMPP_ALLOW_SELF_CLOSE"),
     )
     def close(self, *, actor, synthesis: str, when, effective_closed_at, external_recourse_informed: bool) -> None:
+        if external_recourse_informed:
+            self.external_recourse_informed_at = when
+        if self.appeal_count:
+            # The second closure is the appeal's own: the first instance's stays as it was.
+            self.appeal_synthesis = synthesis
+            self.appeal_closed_by = actor
+            self.appeal_closed_at = when
+            return
         self.final_synthesis = synthesis
         self.closed_by = actor
         self.closure_validated_at = when
         self.effective_closed_at = effective_closed_at
-        if external_recourse_informed:
-            self.external_recourse_informed_at = when
 
     # --- appeal (recours, §6.1) --------------------------------------------------------------
 
@@ -616,21 +724,23 @@ class Grievance(FSMModelMixin, models.Model):
         conditions=[_may_appeal],
         permission=may("record_appeal"),
     )
-    def appeal(self, *, reason: str, when, due_on, ack_due_on) -> None:
-        self.due_on = due_on
-        self.acknowledgement_due_on = ack_due_on
+    def appeal(self, *, reason: str, when, due_on) -> None:
         self.appeal_count += 1
         self.appeal_reason = reason
         self.appealed_at = when
+        self.appeal_due_on = due_on
 
     @transition(field=status, source=Status.APPEALED, target=Status.ANALYSED, permission=may("review_appeal"))
-    def review_appeal(self, *, conclusion: str, outcome: str, unfounded_reason) -> None:
+    def review_appeal(self, *, actor, when, conclusion: str, outcome: str, unfounded_reason) -> None:
+        # Upheld when the review reaches the outcome the first instance had, reversed otherwise;
+        # the outcome then is the latest known (docs/metrics.md, « fondées / non fondées »).
+        self.appeal_decision = self.AppealDecision.UPHELD if outcome == self.outcome else self.AppealDecision.REVERSED
+        self.appeal_reviewed_at = when
+        self.appeal_reviewed_by = actor
         self.analysis_conclusion = conclusion
         self.outcome = outcome
         self.unfounded_reason = unfounded_reason if outcome == self.Outcome.UNFOUNDED else None
-        # The second review ends with a new answer and a new closure.
+        # The second review ends with a new answer, approved and sent again, then its own closure.
         self.answer_approved_by = None
         self.answer_approved_at = None
         self.answer_sent_at = None
-        self.closure_validated_at = None
-        self.effective_closed_at = None

@@ -127,7 +127,8 @@ class _Table:
     def __init__(self, model):
         self.model = model
         self.table = model._meta.db_table
-        fields = model._meta.concrete_fields
+        # A generated column (the running deadline) is the database's to write.
+        fields = [f for f in model._meta.concrete_fields if not f.generated]
         self.columns = [f.column for f in fields]
         self.row = attrgetter(*(f.attname for f in fields))
         history = model.history.model
@@ -415,7 +416,11 @@ def _play_steps(story: Story, grievance: Grievance, *, position: int, out: _Batc
             arguments["when"] = step.at
         if step.name == "draft_answer" and arguments.get("answer_channel") is None:
             arguments["answer_channel"] = _default_answer_channel(grievance, arguments.get("exception", ""))
-        if step.name == "close":
+        if step.name == "close" and grievance.appeal_count:
+            # The appeal's own closure: the first instance's effective closure stays.
+            arguments["effective_closed_at"] = grievance.effective_closed_at
+            arguments.setdefault("external_recourse_informed", bool(step.data.get("external_recourse_informed")))
+        elif step.name == "close":
             facts = [
                 deadlines.CommitmentFacts(status=c.status, notified_at=c.notified_at, realised_at=c.realised_at)
                 for c in commitments

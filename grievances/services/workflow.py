@@ -695,21 +695,27 @@ def grievance_close(
 ) -> Grievance:
     """Operation 4: the closing officer checks the treatment and the answer, writes the synthesis.
 
-    The effective closure date follows the closure-date rule (§6.3.2). After an appeal
-    still refused, the complainant must have been told of the Médiateur and the courts.
+    The effective closure date follows the closure-date rule (§6.3.2). A second closure,
+    after an appeal, is the appeal's own and leaves the first instance's dates alone. After
+    an appeal still refused, the complainant must have been told of the Médiateur and the courts.
     """
     now = timezone.now()
     effective: list[datetime | None] = [None]
 
     def validate(g: Grievance) -> dict[str, str]:
         errors = _require_text(synthesis, "final_synthesis", "Rédigez la synthèse finale du traitement.")
-        try:
-            effective[0] = deadlines.effective_closure_at(commitments=_commitment_facts(g), closure_validated_at=now)
-        except ValueError:
-            errors["commitments"] = (
-                "L'engagement honoré n'a pas été notifié au réclamant : "
-                "enregistrez la date de notification avant de clôturer."
-            )
+        if g.appeal_count:
+            effective[0] = g.effective_closed_at
+        else:
+            try:
+                effective[0] = deadlines.effective_closure_at(
+                    commitments=_commitment_facts(g), closure_validated_at=now
+                )
+            except ValueError:
+                errors["commitments"] = (
+                    "L'engagement honoré n'a pas été notifié au réclamant : "
+                    "enregistrez la date de notification avant de clôturer."
+                )
         if g.appeal_count and g.outcome == Outcome.UNFOUNDED and not external_recourse_informed:
             errors["external_recourse_informed"] = (
                 "Après un recours rejeté, le réclamant doit être informé de son droit de saisir "
@@ -730,7 +736,7 @@ def grievance_close(
             "when": now,
             # A date typed to the minute can fall a few seconds before the reception time;
             # the treatment time is never negative.
-            "effective_closed_at": max(effective[0], g.received_at),
+            "effective_closed_at": max(effective[0], g.received_at) if effective[0] else None,
             "external_recourse_informed": bool(external_recourse_informed),
         },
     )
@@ -739,7 +745,11 @@ def grievance_close(
 def grievance_appeal(
     *, grievance: Grievance, actor, reason: str, received_at: datetime | None = None, expected_status: str | None = None
 ) -> Grievance:
-    """Appeal (recours, §6.1): the case reopens for a second review, with a new deadline."""
+    """Appeal (recours, §6.1): the case reopens for a second review, on a clock of its own.
+
+    The appeal's deadline is counted from the appeal with the programme's policy; the first
+    instance's due date, closure and delay are kept as they were (docs/metrics.md).
+    """
     received_at = received_at or timezone.now()
 
     def validate(g: Grievance) -> dict[str, str]:
@@ -750,9 +760,8 @@ def grievance_appeal(
         return errors
 
     def data(g: Grievance) -> dict:
-        # The second review has its own deadline, counted from the appeal (§6.1).
-        due_on, acknowledgement_due_on = due_dates(programme=g.programme, channel=g.channel, received_at=received_at)
-        return {"reason": reason.strip(), "when": received_at, "due_on": due_on, "ack_due_on": acknowledgement_due_on}
+        due_on, _acknowledgement = due_dates(programme=g.programme, channel=g.channel, received_at=received_at)
+        return {"reason": reason.strip(), "when": received_at, "due_on": due_on}
 
     return _run_step(
         grievance,
@@ -774,7 +783,9 @@ def grievance_review_appeal(
     unfounded_reason=None,
     expected_status: str | None = None,
 ) -> Grievance:
-    """Second review at a higher level (the head of beneficiary services)."""
+    """Second review at a higher level (the head of beneficiary services): upholds or reverses
+    the first outcome, and stops the appeal's clock (its delay runs from the appeal to this decision)."""
+    now = timezone.now()
 
     def validate(g: Grievance) -> dict[str, str]:
         errors = _require_text(conclusion, "analysis_conclusion", "Renseignez la conclusion du réexamen.")
@@ -787,7 +798,13 @@ def grievance_review_appeal(
         expected_status=expected_status,
         comment=conclusion,
         validate=validate,
-        data={"conclusion": (conclusion or "").strip(), "outcome": outcome, "unfounded_reason": unfounded_reason},
+        data={
+            "actor": actor,
+            "when": now,
+            "conclusion": (conclusion or "").strip(),
+            "outcome": outcome,
+            "unfounded_reason": unfounded_reason,
+        },
     )
 
 

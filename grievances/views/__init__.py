@@ -123,14 +123,14 @@ def queue_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     queue, filters = _queue_rows(request, slug)
     # Plain tuples of the ten columns, not model instances: an export of 100,000 rows
     # would otherwise build 100,000 grievances and their related objects.
-    rows = filters.qs.order_by("due_on", "pk").values_list(
+    rows = filters.qs.order_by("current_due_on", "pk").values_list(
         "reference",
         "programme__name",
         "channel__name",
         "category__name",
         "status",
         "received_at",
-        "due_on",
+        "current_due_on",
         "region__name",
         "assigned_to__first_name",
         "assigned_to__last_name",
@@ -256,7 +256,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None
         ),
         "timeline": grievance_timeline(grievance),
+        # Both clocks (docs/metrics.md): the first instance's, and the appeal's when there is one.
         "delay": grievance.treatment_delay(),
+        "within_deadline": grievance.treated_within_deadline(),
+        "appeal_delay": grievance.appeal_delay_days(),
+        "appeal_within_deadline": grievance.appeal_reviewed_within_deadline(),
     }
     record_views(request.user, channel=AccessChannel.PAGE, grievances=[grievance], where="grievances:detail")
     return render(request, "grievances/detail.html", context)

@@ -26,6 +26,7 @@ from grievances.deadlines import (
     sla_status,
     treatment_delay,
     treatment_due_date,
+    working_days_between,
 )
 
 # Throne Day (Fête du Trône), 30 July: a Tuesday in 2024, a Sunday in 2023.
@@ -235,13 +236,25 @@ def test_an_unknown_commitment_status_is_refused():
 
 def test_twenty_four_hours_is_one_day():
     assert treatment_delay(received_at=_morocco(2024, 5, 6, 9, 0), closed_at=_morocco(2024, 5, 7, 9, 0)) == Delay(
-        total_hours=24.0, days=1.0
+        total_hours=24.0, days=1
     )
 
 
-def test_a_delay_is_given_in_days_and_hours():
+def test_a_delay_in_days_counts_dates_as_the_deadline_does_and_in_hours_the_exact_time():
+    # Day 0 at 09:00 to day 10 at 21:00: 10 days (the deadline's unit), 252 hours.
     delay = treatment_delay(received_at=_morocco(2024, 5, 6, 9, 0), closed_at=_morocco(2024, 5, 16, 21, 0))
-    assert delay == Delay(total_hours=252.0, days=10.5)
+    assert delay == Delay(total_hours=252.0, days=10)
+    # 23:30 to 00:30 the next day: one hour, but one day by the dates.
+    delay = treatment_delay(received_at=_morocco(2024, 5, 6, 23, 30), closed_at=_morocco(2024, 5, 7, 0, 30))
+    assert delay == Delay(total_hours=1.0, days=1)
+
+
+def test_working_days_between_count_what_the_working_deadline_counts():
+    # Friday 10 May 2024 to Monday 13 May: one working day (the weekend does not count).
+    assert working_days_between(date(2024, 5, 10), date(2024, 5, 13)) == 1
+    assert working_days_between(date(2024, 5, 10), date(2024, 5, 10)) == 0
+    holidays = {date(2024, 5, 13)}
+    assert working_days_between(date(2024, 5, 10), date(2024, 5, 14), holidays=holidays) == 1
 
 
 def test_a_delay_counts_elapsed_hours_across_the_end_of_ramadan_time():
@@ -370,12 +383,21 @@ def test_a_case_is_overdue_exactly_when_today_is_past_its_deadline(due_on, today
 
 @given(received_at=AWARE_MOMENTS, elapsed=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=400)))
 @settings(max_examples=200)
-def test_a_treatment_delay_is_non_negative_and_its_days_are_its_hours_over_24(received_at, elapsed):
+def test_a_treatment_delay_is_non_negative_and_its_days_are_the_local_dates_apart(received_at, elapsed):
     closed_at = (received_at.astimezone(UTC) + elapsed).astimezone(MOROCCO)
     delay = treatment_delay(received_at=received_at, closed_at=closed_at)
     assert delay.total_hours >= 0
-    assert delay.days * 24 == pytest.approx(delay.total_hours, rel=1e-12, abs=1e-12)
+    assert delay.days == (local_date(closed_at) - local_date(received_at)).days
+    # A whole day of dates is never more than a day of hours away (clock changes included).
+    assert delay.days - 1 <= delay.total_hours / 24 <= delay.days + 1 + 1 / 24
     assert delay.total_hours == pytest.approx(elapsed.total_seconds() / 3600, rel=1e-12, abs=1e-9)
+
+
+@given(start=st.dates(date(2020, 1, 1), date(2030, 1, 1)), days=st.integers(0, 60))
+@settings(max_examples=100)
+def test_a_working_delay_reaches_n_exactly_at_the_working_deadline_of_n_days(start, days):
+    due = add_days(start, days, working=True)
+    assert working_days_between(start, due) == days
 
 
 @given(

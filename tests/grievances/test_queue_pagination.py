@@ -25,7 +25,8 @@ _ROW = re.compile(r'<td><a href="/reclamations/\d+/">([^<]+)</a></td>')
 def _copies(original: Grievance, count: int, *, start: int = 0, **fields) -> list[Grievance]:
     """`count` grievances like `original` (bulk, no history): many rows share a due date."""
     today = timezone.localdate()
-    values = {f.attname: getattr(original, f.attname) for f in Grievance._meta.concrete_fields if not f.primary_key}
+    columns = [f for f in Grievance._meta.concrete_fields if not (f.primary_key or f.generated)]
+    values = {f.attname: getattr(original, f.attname) for f in columns}
     copies = []
     for n in range(start, start + count):
         copies.append(

@@ -68,7 +68,7 @@ def test_a_commitment_honoured_at_the_first_attempt_closes_on_its_notification_d
     assert g.effective_closed_at < g.closure_validated_at
     delay = g.treatment_delay()
     assert delay.total_hours == pytest.approx((commitment.notified_at - g.received_at).total_seconds() / 3600)
-    assert delay.days == pytest.approx(delay.total_hours / 24)
+    assert delay.days == (timezone.localdate(commitment.notified_at) - timezone.localdate(g.received_at)).days
 
 
 def test_without_commitment_the_closure_date_is_the_validation_date(walk):
@@ -184,10 +184,14 @@ def test_appeal_reopens_for_a_second_review_and_a_second_refusal_informs_of_the_
     walk, salma, nadia, karim, unfounded_reason
 ):
     g = walk.closed()
-    first_due = g.due_on
+    first = (g.due_on, g.closure_validated_at, g.effective_closed_at, g.closed_by_id)
     g = wf.grievance_appeal(grievance=g, actor=salma, reason="La bourse reste incomplète")
     assert (g.status, g.appeal_count) == (S.APPEALED, 1)
-    assert g.due_on >= first_due
+    # The appeal runs on its own clock, counted from the appeal; the first instance's stays.
+    assert g.appeal_due_on >= first[0]
+    g.refresh_from_db()
+    assert g.current_due_on == g.appeal_due_on
+    assert (g.due_on, g.closure_validated_at, g.effective_closed_at, g.closed_by_id) == first
     g = wf.grievance_review_appeal(
         grievance=g,
         actor=nadia,
@@ -205,7 +209,11 @@ def test_appeal_reopens_for_a_second_review_and_a_second_refusal_informs_of_the_
     assert "external_recourse_informed" in error.value.message_dict
     g = wf.grievance_close(grievance=g, actor=karim, synthesis="Recours rejeté.", external_recourse_informed=True)
     assert g.status == S.CLOSED
-    assert g.external_recourse_informed_at == g.closure_validated_at
+    # The founded first answer was reversed; the second closure is the appeal's own.
+    assert g.appeal_decision == g.AppealDecision.REVERSED
+    assert g.external_recourse_informed_at == g.appeal_closed_at
+    assert (g.due_on, g.closure_validated_at, g.effective_closed_at, g.closed_by_id) == first
+    assert g.appeal_synthesis == "Recours rejeté."
     with pytest.raises(ValidationError, match="Un seul recours"):
         wf.grievance_appeal(grievance=g, actor=salma, reason="Encore")
 
