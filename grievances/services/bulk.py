@@ -5,7 +5,7 @@ grievances a second with two processes. The benchmarks need millions, so
 `grievances_clone` checks each distinct path once and lets PostgreSQL do the copying:
 
 1. **Templates, checked like live steps.** A few thousand stories go through the replay's own
-   `_write_batch`: intake checks, deadlines, every step's `_check_step` (source state, the
+   `_write_batch`: intake checks, deadlines, every step's `check_step` (source state, the
    role's permission, four-eyes rules, conditions), the model's transition methods and the
    closure-date rule. They are written, with their history rows, to temporary tables.
 2. **Clones, derived set-based.** Each clone takes a template and changes only what does

@@ -9,7 +9,7 @@ without giving up any of the rules the live services enforce:
 - each grievance gets its reference from the locked counter (a block per programme and
   year, never `Max()+1`), a random tracking code, and its deadlines from the programme's
   policy and the public holidays, exactly as `grievance_register` computes them;
-- each step goes through the same check as a live step (`workflow._check_step`: the state
+- each step goes through the same check as a live step (`workflow.check_step`: the state
   machine's source states, the role's permission on a grievance the actor can see, the
   four-eyes rules, the transition's conditions) and then the model's own transition method;
 - the closure date follows the same rule (§6.3.2, `deadlines.effective_closure_at`);
@@ -44,7 +44,8 @@ from grievances.services.intake import (
     search_key,
 )
 from grievances.services.references import format_reference, new_tracking_code, reserve_reference_numbers
-from grievances.services.workflow import _check_step, _default_answer_channel
+from grievances.services.workflow.answer import default_answer_channel
+from grievances.services.workflow.steps import check_step
 from grievances.workflow import TRANSITION_LABELS
 from pmpp.models import DeadlinePolicy, PublicHoliday
 
@@ -406,7 +407,7 @@ def _play_steps(story: Story, grievance: Grievance, *, position: int, out: _Batc
         if step.name not in _ARGUMENTS:
             raise _fail(position, "étape inconnue.", step.name)
         try:
-            _check_step(grievance, name=step.name, actor=step.actor)
+            check_step(grievance, name=step.name, actor=step.actor)
         except Exception as error:  # PermissionDenied or ValidationError, with the user's message
             raise _fail(position, " ".join(getattr(error, "messages", [str(error)])), step.name) from error
         arguments = {k: v for k, v in step.data.items() if k in _ARGUMENTS[step.name]}
@@ -415,7 +416,7 @@ def _play_steps(story: Story, grievance: Grievance, *, position: int, out: _Batc
         if "when" in _ARGUMENTS[step.name]:
             arguments["when"] = step.at
         if step.name == "draft_answer" and arguments.get("answer_channel") is None:
-            arguments["answer_channel"] = _default_answer_channel(grievance, arguments.get("exception", ""))
+            arguments["answer_channel"] = default_answer_channel(grievance, arguments.get("exception", ""))
         if step.name == "close" and grievance.appeal_count:
             # The appeal's own closure: the first instance's effective closure stays.
             arguments["effective_closed_at"] = grievance.effective_closed_at

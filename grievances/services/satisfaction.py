@@ -1,6 +1,6 @@
 """The complainant's satisfaction with the treatment, given once after closure (issue 7).
 
-Not a workflow step: the state does not change, so it does not go through `_run_step`,
+Not a workflow step: the state does not change, so it does not go through `run_step`,
 but it is written the same way — row locked, rules checked, reason in history.
 """
 
