@@ -466,7 +466,18 @@ class StatisticsQuerySerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     number = serializers.IntegerField(min_value=1, max_value=4)
     group_by = Choice(
-        choices=["programme", "channel", "channel_group", "category", "region", "sex", "month"], required=False
+        choices=[
+            "programme",
+            "channel",
+            "channel_group",
+            "category",
+            "region",
+            "sex",
+            "month",
+            "not_complaint_kind",
+            "unfounded_reason",
+        ],
+        required=False,
     )
     programme = Code(Programme, required=False)
     channel = Code(Channel, required=False)

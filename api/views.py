@@ -3,7 +3,9 @@ call one service → serialize. Errors are JSON (api.exceptions)."""
 
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers as drf_serializers
@@ -21,7 +23,10 @@ from grievances.models import Commitment, Grievance
 from grievances.selectors import grievance_list_for_user
 from grievances.services import workflow as wf
 from pmpp.db_routers import reporting_reads
+from pmpp.languages import active_language
 from privacy.access import AccessChannel, record_views
+from reporting import metrics
+from reporting.breakdowns import Labeller
 from reporting.statistics import Filters, Period, grievance_statistics
 from stakeholders import selectors as registry
 
@@ -355,8 +360,23 @@ class StatisticsView(ApiView):
                 "StatisticsResponse",
                 {
                     "period": drf_serializers.CharField(),
+                    "start": drf_serializers.DateField(),
+                    "end": drf_serializers.DateField(),
+                    "as_of": drf_serializers.DateTimeField(
+                        help_text=gettext_lazy("L'instant que décrivent les chiffres.")
+                    ),
+                    "metrics_version": drf_serializers.IntegerField(
+                        help_text=gettext_lazy("Version du dictionnaire des indicateurs (docs/metrics.md).")
+                    ),
                     "group_by": drf_serializers.CharField(allow_null=True),
-                    "results": drf_serializers.ListField(child=drf_serializers.DictField()),
+                    "results": drf_serializers.ListField(
+                        child=drf_serializers.DictField(),
+                        help_text=gettext_lazy(
+                            "Une ligne par valeur de la ventilation : `key` (code stable), `label` (nom dans la "
+                            "langue demandée), puis chaque indicateur du dictionnaire sous sa clé, moyennes, "
+                            "médianes et taux arrondis à 2 décimales."
+                        ),
+                    ),
                 },
             ),
             **_ERRORS,
@@ -374,14 +394,24 @@ class StatisticsView(ApiView):
             region_ids=(q["region"].pk,) if "region" in q else (),
         )
         group_by = q.get("group_by")
-        by_key = grievance_statistics(user=request.user, period=period, filters=filters, group_by=group_by)
-        results = [{"key": _key(key), **stats.as_dict()} for key, stats in by_key.items()]
+        as_of = timezone.now()
+        by_key = grievance_statistics(user=request.user, period=period, filters=filters, group_by=group_by, as_of=as_of)
+        label = Labeller([group_by] if group_by else [])
+        language = active_language()
+        results = []
+        for key, stats in by_key.items():
+            named = label(group_by, key) if group_by else None
+            figures = {name: metrics.rounded(value) for name, value in stats.as_dict().items()}
+            results.append({"key": named.code if named else None, "label": named.text(language) if named else None}
+                           | figures)  # fmt: skip
         return Response(
-            {"period": period.label, "start": period.start, "end": period.end, "group_by": group_by, "results": results}
+            {
+                "period": period.label,
+                "start": period.start,
+                "end": period.end,
+                "as_of": as_of,
+                "metrics_version": metrics.VERSION,
+                "group_by": group_by,
+                "results": results,
+            }
         )
-
-
-def _key(key):
-    if isinstance(key, tuple):
-        return [None if part is None else str(part) for part in key]
-    return None if key is None else str(key)

@@ -1,14 +1,15 @@
 """The grievance dashboard (SPEC §6): key figures, breakdowns and charts for any period.
 
-Every figure comes from `grievance_statistics_by`, which keeps to the user's visibility: an
-agent of AMO TADAMON reads AMO TADAMON's figures only, the focal point and ministry staff
-read the whole project. The page costs a fixed number of queries (one aggregate and one
-delay read per breakdown, plus the reference lists of the filter form), whatever the
-number of grievances.
+Every figure is a term of the metric dictionary (docs/metrics.md, `reporting.metrics`),
+computed by `reporting.statistics` within the user's visibility: an agent of AMO TADAMON
+reads AMO TADAMON's figures only, the focal point and ministry staff read the whole
+project. The page costs a fixed number of queries whatever the number of grievances.
 
-The filter travels in the query string and holds reference data and dates only. The CSV
-download is one flat table; the XLSX download has one sheet per section, with native Excel
-charts beside the figures (see `export_tables`).
+The filter travels in the query string and holds reference data and dates only. The page
+gives means and medians to 1 decimal, the downloads to 2; every rate comes with its
+numerator and denominator. The CSV download is one flat table of every figure; the XLSX
+download has one sheet per section, with native Excel charts beside the figures
+(`export_tables`). Each states the instant its figures describe (« Situation au »).
 """
 
 from dataclasses import dataclass
@@ -22,38 +23,20 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from grievances.models import Sex
 from pmpp.db_routers import reporting_reads
 from pmpp.exports import csv_response
-from reporting import charts
+from pmpp.languages import active_language
+from reporting import charts, figures, metrics
+from reporting.breakdowns import Labeller
+from reporting.display import cell
 from reporting.downloads import tables_xlsx_response
 from reporting.forms import DashboardFilterForm
 from reporting.selectors import ReportTable
-from reporting.statistics import Period, Statistics, grievance_statistics_by
+from reporting.statistics import FIGURES, Period, Statistics, grievance_statistics_by
 
 PERMISSION = "grievances.view_grievance"
 
-# (attribute of Statistics, column heading). Shared by the key figures, the tables and the exports.
-FIGURES = [
-    ("received", gettext_lazy("Demandes reçues")),
-    ("complaints", gettext_lazy("dont plaintes")),
-    ("not_complaints", gettext_lazy("dont demandes hors plainte")),
-    ("founded", gettext_lazy("Fondées")),
-    ("unfounded", gettext_lazy("Non fondées")),
-    ("treated", gettext_lazy("Traitées")),
-    ("open", gettext_lazy("En cours")),
-    ("overdue", gettext_lazy("En retard")),
-    ("treated_rate", gettext_lazy("% traitées")),
-    ("treated_within_deadline_rate", gettext_lazy("% traitées dans le délai")),
-    ("average_delay_days", gettext_lazy("Délai moyen (jours)")),
-    ("average_delay_hours", gettext_lazy("Délai moyen (heures)")),
-    ("median_delay_days", gettext_lazy("Délai médian (jours)")),
-    ("median_delay_hours", gettext_lazy("Délai médian (heures)")),
-    ("appeals", gettext_lazy("Recours")),
-    ("duplicates", gettext_lazy("Doublons rattachés")),
-]
-
-# (group_by of grievance_statistics, section title, heading of the label column)
+# (breakdown of reporting.statistics, section title, heading of the label column)
 BREAKDOWNS = [
     ("programme", gettext_lazy("Par programme"), gettext_lazy("Programme")),
     ("channel_group", gettext_lazy("Web / non web"), gettext_lazy("Canaux")),
@@ -62,27 +45,39 @@ BREAKDOWNS = [
     ("region", gettext_lazy("Par région"), gettext_lazy("Région")),
     ("sex", gettext_lazy("Par sexe du plaignant"), gettext_lazy("Sexe")),
 ]
+_GROUPS = [None, *(group for group, _title, _heading in BREAKDOWNS), "month", "not_complaint_kind", "unfounded_reason"]
 
 
 @dataclass(frozen=True)
 class Figure:
+    """One key figure: its dictionary key and name, its value, and how the page writes it."""
+
     name: str
     label: str
     value: int | float | None
+    # A rate with its numerator and denominator (`metrics.Rate`), as the page writes it.
+    shown: int | float | None = None
 
     @property
     def unit(self) -> str:
         if self.name.endswith("_rate"):
-            return "%"
+            return ""  # the text carries « % » and the fraction
         if self.name.endswith("_days"):
             return _("j")
         if self.name.endswith("_hours"):
             return _("h")
         return ""
 
+    @property
+    def text(self) -> str:
+        return cell(self.shown if self.shown is not None else self.value, places=1)[0]
 
-# The breakdown tables of the page give delays in days only, to stay readable; exports give both.
-TABLE_FIGURES = [(name, label) for name, label in FIGURES if not name.endswith("_hours")]
+
+@dataclass(frozen=True)
+class FigureGroup:
+    key: str
+    title: str
+    figures: list[Figure]
 
 
 @dataclass(frozen=True)
@@ -91,12 +86,8 @@ class Row:
     stats: Statistics
 
     @property
-    def values(self) -> list:
-        return [getattr(self.stats, name) for name, _label in FIGURES]
-
-    @property
-    def table_values(self) -> list:
-        return [getattr(self.stats, name) for name, _label in TABLE_FIGURES]
+    def figures(self) -> dict:
+        return self.stats.as_dict()
 
 
 @dataclass(frozen=True)
@@ -104,7 +95,25 @@ class Breakdown:
     key: str
     title: str
     label_heading: str
+    columns: tuple[str, ...]
     rows: list[Row]
+
+    @property
+    def headings(self) -> list[str]:
+        return figures.header(self.columns)
+
+    @property
+    def page_rows(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """(label, [(text, tooltip)]) of each row as the page shows it: 1 decimal, rates with their fraction."""
+        shown = []
+        for row in self.rows:
+            cells, values = [], row.figures
+            for key in self.columns:
+                value = figures.value(values, key, places=1)
+                text = cell(value, places=1)[0]
+                cells.append((text, text if isinstance(value, metrics.Rate) else ""))
+            shown.append((row.label, cells))
+        return shown
 
 
 @dataclass(frozen=True)
@@ -122,17 +131,20 @@ class Chart:
 class Dashboard:
     period: Period
     period_label: str
+    as_of: datetime
     overall: Statistics
     figures: list[Figure]
+    groups: list[FigureGroup]
     breakdowns: list[Breakdown]
     months: list[Row]
+    not_complaint_kinds: Breakdown
+    unfounded_reasons: Breakdown
+    appeals: Breakdown
     charts: list[Chart]
 
-
-def _month_key(value) -> date:
-    if isinstance(value, datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value.replace(day=1)
+    @property
+    def working_days(self) -> bool:
+        return figures.uses_working_days(self.overall.as_dict())
 
 
 def _months(period: Period) -> list[date]:
@@ -143,80 +155,87 @@ def _months(period: Period) -> list[date]:
     return months
 
 
-def _labeller(group: str, form: DashboardFilterForm):
-    """How a breakdown's key (a French name, a code, a boolean) is shown in the user's language."""
-    by_name = {
-        "programme": {programme.name: programme.label for programme in form.programmes},
-        "channel": {channel.name: channel.label for channel in form.channels},
-        # The statistics name a category « PREFIX · Nom » (programmes share category names).
-        "category": {
-            f"{category.programme.reference_prefix} · {category.name}": (
-                f"{category.programme.reference_prefix} · {category.label}"
-            )
-            for category in form.categories
-        },
-        "region": {region.name: region.label for region in form.regions},
-    }
-    missing = {"category": _("Non catégorisée"), "region": _("Région non renseignée")}
-
-    def label(key) -> str:
-        if group == "channel_group":
-            return _("Web") if key else _("Non web")
-        if group == "sex":
-            return str(Sex(key).label) if key in Sex.values else str(key)
-        if key is None:
-            return missing.get(group, _("Non renseigné"))
-        return by_name[group].get(key, key)
-
-    return label
+# The page gives delays in hours for the whole period and per kind of request only (its
+# breakdown tables give days); the downloads give them for every breakdown.
+_PAGE_MEDIANS_IN_HOURS = (None, "not_complaint_kind")
 
 
-def build_dashboard(*, user, form: DashboardFilterForm, as_of: date | None = None) -> Dashboard:
-    """Everything the page and the exports show, for a valid filter form."""
+def build_dashboard(
+    *, user, form: DashboardFilterForm, as_of: datetime | None = None, download: bool = False
+) -> Dashboard:
+    """Everything the page (or, `download`, the exports) shows, for a valid filter form."""
     period, filters = form.get_period(), form.get_filters()
-
-    # One reading of the closed grievances for every breakdown of the page.
+    as_of = as_of or timezone.now()
     computed = grievance_statistics_by(
         user=user,
         period=period,
         filters=filters,
-        group_bys=[None, *(group for group, _title, _heading in BREAKDOWNS), "month"],
+        group_bys=_GROUPS,
         as_of=as_of,
+        medians_in_hours=None if download else _PAGE_MEDIANS_IN_HOURS,
     )
+    language = active_language()
+    labeller = Labeller(_GROUPS[1:])
+    overall = computed[None].get(None) or Statistics()
+    working = figures.uses_working_days(overall.as_dict())
+    columns = figures.PAGE_BREAKDOWN + (figures.WORKING_DAYS if working else ())
 
-    def statistics(group: str | None) -> dict:
-        return computed[group]
-
-    overall = statistics(None).get(None) or Statistics()
-    breakdowns = []
-    for group, title, heading in BREAKDOWNS:
-        label = _labeller(group, form)
-        rows = [Row(label(key), stats) for key, stats in statistics(group).items()]
+    def rows(group: str) -> list[Row]:
+        found = [Row(labeller(group, key).text(language), stats) for key, stats in computed[group].items()]
         if group == "channel_group":
-            rows.sort(key=lambda row: row.label != _("Web"))
+            found.sort(key=lambda row: row.label != labeller("channel_group", True).text(language))
         elif group not in ("programme", "sex"):
-            rows.sort(key=lambda row: (-row.stats.received, row.label))
-        breakdowns.append(Breakdown(group, str(title), str(heading), rows))
-    by_month = {_month_key(key): stats for key, stats in statistics("month").items() if key is not None}
-    months = [
-        Row(formats.date_format(month, "YEAR_MONTH_FORMAT"), by_month.get(month, Statistics()))
-        for month in _months(period)
+            found.sort(key=lambda row: (-row.stats.received, row.label))
+        return found
+
+    breakdowns = [
+        Breakdown(group, str(title), str(heading), columns, rows(group)) for group, title, heading in BREAKDOWNS
     ]
+    by_month = computed["month"]
+    months = [
+        Row(labeller("month", month).text(language), by_month.get(month, Statistics())) for month in _months(period)
+    ]
+    values = overall.as_dict()
+    key_figures = [
+        Figure(name, metrics.name(name), values[name], figures.value(values, name, places=1)) for name in FIGURES
+    ]
+    by_name = {figure.name: figure for figure in key_figures}
+    groups = [
+        FigureGroup(
+            key,
+            str(title),
+            [by_name[name] for name in names if working or name not in figures.WORKING_DAYS],
+        )
+        for key, title, names in figures.KEY_FIGURES
+    ]
+    kinds = [row for row in rows("not_complaint_kind") if row.stats.not_complaints]
+    reasons = [row for row in rows("unfounded_reason") if row.stats.unfounded]
+    appeals = [row for row in breakdowns[0].rows if row.stats.appeals]
     by_key = {breakdown.key: breakdown for breakdown in breakdowns}
     return Dashboard(
         period=period,
         period_label=form.period_label(),
+        as_of=as_of,
         overall=overall,
-        figures=[Figure(name, str(label), getattr(overall, name)) for name, label in FIGURES],
+        figures=key_figures,
+        groups=groups,
         breakdowns=breakdowns,
         months=months,
+        not_complaint_kinds=Breakdown(
+            "not-complaint-kind", _("Requêtes hors réclamation par type"), _("Type de requête"),
+            figures.NOT_COMPLAINTS, kinds,
+        ),
+        unfounded_reasons=Breakdown(
+            "unfounded-reason", _("Réclamations non fondées par motif"), _("Motif"), figures.UNFOUNDED, reasons
+        ),
+        appeals=Breakdown("appeals", _("Recours par programme"), _("Programme"), figures.APPEALS, appeals),
         charts=_charts(overall, months, by_key, period_months=_months(period)),
-    )
+    )  # fmt: skip
 
 
 def _charts(overall: Statistics, months: list[Row], by_key: dict, *, period_months: list[date]) -> list[Chart]:
-    received = _("Demandes reçues")
-    trend = [(month.strftime("%m/%Y"), row.stats.received) for month, row in zip(period_months, months, strict=True)]
+    received = metrics.name("received")
+    trend = [(charts.month_label(month), row.stats.received) for month, row in zip(period_months, months, strict=True)]
     categories = [(row.label, row.stats.received) for row in by_key["category"].rows]
     channels = [(row.label, row.stats.received) for row in by_key["channel"].rows]
     overdue = [(row.label, row.stats.overdue) for row in by_key["programme"].rows]
@@ -227,12 +246,10 @@ def _charts(overall: Statistics, months: list[Row], by_key: dict, *, period_mont
         "chart-category": _("Nombre de demandes reçues dans la période, par catégorie de réclamation."),
         "chart-channel": _("Nombre de demandes reçues dans la période, par canal de réception."),
         "chart-sla": _(
-            "Demandes traitées dans la période : clôturées au plus tard à leur échéance, ou après "
-            "(date de clôture effective)."
+            "Réclamations traitées (clôture de première instance validée) : clôture retenue au plus tard à "
+            "l'échéance, ou après."
         ),
-        "chart-overdue": _(
-            "Demandes reçues dans la période, toujours ouvertes et dont l'échéance de traitement est passée."
-        ),
+        "chart-overdue": _("Réclamations en cours dont l'échéance de traitement est passée, à la date de situation."),
     }
     specs = [
         (
@@ -291,23 +308,23 @@ def _charts(overall: Statistics, months: list[Row], by_key: dict, *, period_mont
                 description=descriptions["chart-sla"],
             ),
             _("Délai"),
-            _("Demandes traitées"),
-            [(_("Traitées dans le délai"), on_time), (_("Traitées en retard"), late)],
+            metrics.name("treated"),
+            [(metrics.name("treated_within_deadline"), on_time), (_("Traitées en retard"), late)],
         ),
         (
             "chart-overdue",
-            _("Demandes en retard par programme"),
+            _("Réclamations en retard par programme"),
             charts.horizontal_bar_chart(
                 overdue,
                 chart_id="chart-overdue",
-                title=_("Demandes en retard par programme"),
+                title=_("Réclamations en retard par programme"),
                 description=descriptions["chart-overdue"],
-                x_label=_("Demandes en retard"),
+                x_label=metrics.name("overdue"),
                 y_label=_("Programme"),
                 fill=charts.LATE_FILL,
             ),
             _("Programme"),
-            _("Demandes en retard"),
+            metrics.name("overdue"),
             overdue,
         ),
     ]
@@ -331,22 +348,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "dashboard": data,
-            "figure_headings": [label for _name, label in TABLE_FIGURES],
             "active_filters": form.active_filters() if data else [],
             "export_query": form.querystring() if data else "",
         },
     )
 
 
+def _situation(data: Dashboard) -> str:
+    return formats.date_format(timezone.localtime(data.as_of), "d/m/Y H:i")
+
+
 def export_rows(data: Dashboard, form: DashboardFilterForm) -> list[list]:
-    """The key figures then every breakdown, one row each, after the period and filters."""
+    """Every figure of the whole period, then of each breakdown, one row each, after the period,
+    the situation instant and the filters. Means, medians and rates to 2 decimals."""
     blank = [None] * len(FIGURES)
-    rows = [[_("Période"), data.period_label, *blank]]
+
+    def line(section: str, label: str, stats: Statistics) -> list:
+        return [section, label, *figures.values(stats.as_dict(), FIGURES)]
+
+    rows = [[_("Période"), data.period_label, *blank], [metrics.name("as_of"), _situation(data), *blank]]
     rows += [[_("Filtre : %(name)s") % {"name": name}, value, *blank] for name, value in form.active_filters()]
-    rows.append([_("Ensemble"), data.period_label, *Row("", data.overall).values])
+    rows.append(line(_("Ensemble"), data.period_label, data.overall))
     for breakdown in data.breakdowns:
-        rows += [[breakdown.title, row.label, *row.values] for row in breakdown.rows]
-    rows += [[_("Par mois"), row.label, *row.values] for row in data.months]
+        rows += [line(breakdown.title, row.label, row.stats) for row in breakdown.rows]
+    rows += [line(_("Par mois"), row.label, row.stats) for row in data.months]
+    for breakdown in (data.not_complaint_kinds, data.unfounded_reasons):
+        rows += [line(breakdown.title, row.label, row.stats) for row in breakdown.rows]
     return rows
 
 
@@ -358,32 +385,39 @@ def export_tables(data: Dashboard, form: DashboardFilterForm) -> list[ReportTabl
     native chart beside them. Each breakdown's first figure column is the requests received,
     which its chart reads; the deadline and backlog tables are those under the page's charts.
     """
-    headings = [str(label) for _name, label in FIGURES]
+    working = data.working_days
+    columns = figures.BREAKDOWN + (figures.WORKING_DAYS if working else ())
+    headings = figures.header(columns)
     empty = _("Aucune demande pour ces filtres.")
     by_id = {chart.id: chart for chart in data.charts}
+    overall = data.overall.as_dict()
+    key_rows = [
+        [_("Période"), data.period_label],
+        [metrics.name("as_of"), _situation(data)],
+        *([_("Filtre : %(name)s") % {"name": name}, value] for name, value in form.active_filters()),
+    ]
+    for group in data.groups:
+        key_rows += [[figure.label, figures.value(overall, figure.name)] for figure in group.figures]
     tables = [
         ReportTable(
             "dashboard",
             _("Chiffres clés"),
             _("Chiffres clés"),
             [_("Indicateur"), _("Valeur")],
-            [
-                [_("Période"), data.period_label],
-                *([_("Filtre : %(name)s") % {"name": name}, value] for name, value in form.active_filters()),
-                *([figure.label, figure.value] for figure in data.figures),
-            ],
+            key_rows,
             note=_(
-                "Chiffres des demandes reçues dans la période, limités aux programmes que vous pouvez consulter. "
-                "Les doublons sont rattachés à la demande d'origine et comptés à part ; les cas sensibles "
-                "VBG/EAS/HS n'y figurent jamais. Délais mesurés de la réception à la date de clôture effective."
-            ),
+                "Définitions : docs/metrics.md (dictionnaire des indicateurs, version %(version)s). Demandes reçues "
+                "dans la période, limitées aux programmes que vous pouvez consulter ; doublons comptés à part ; cas "
+                "sensibles VBG/EAS/HS jamais comptés. Moyennes, médianes et taux arrondis à 2 décimales."
+            )
+            % {"version": metrics.VERSION},
         ),
         ReportTable(
             "grievances-by-month",
             _("Par mois"),
             _("Par mois"),
             [_("Mois"), *headings],
-            [[row.label, *row.values] for row in data.months],
+            [[row.label, *figures.values(row.figures, columns)] for row in data.months],
             note=by_id["chart-trend"].description,
         ),
     ]
@@ -394,13 +428,29 @@ def export_tables(data: Dashboard, form: DashboardFilterForm) -> list[ReportTabl
                 breakdown.title,
                 breakdown.title,
                 [breakdown.label_heading, *headings],
-                [[row.label, *row.values] for row in breakdown.rows],
+                [[row.label, *figures.values(row.figures, columns)] for row in breakdown.rows],
+                note="" if breakdown.rows else empty,
+            )
+        )
+    sheets = {
+        "not-complaint-kind": _("Requêtes par type"),
+        "unfounded-reason": _("Non fondées par motif"),
+        "appeals": metrics.name("appeals"),
+    }
+    for breakdown in (data.not_complaint_kinds, data.unfounded_reasons, data.appeals):
+        tables.append(
+            ReportTable(
+                f"grievances-{breakdown.key}",
+                breakdown.title,
+                sheets[breakdown.key],
+                [breakdown.label_heading, *breakdown.headings],
+                [[row.label, *figures.values(row.figures, breakdown.columns)] for row in breakdown.rows],
                 note="" if breakdown.rows else empty,
             )
         )
     for chart_id, key, sheet in (
         ("chart-sla", "grievances-sla", by_id["chart-sla"].title),
-        ("chart-overdue", "grievances-overdue", _("En retard")),
+        ("chart-overdue", "grievances-overdue", metrics.name("overdue")),
     ):
         chart = by_id[chart_id]
         tables.append(
@@ -419,16 +469,16 @@ def export_tables(data: Dashboard, form: DashboardFilterForm) -> list[ReportTabl
 @login_required
 @reporting_reads()
 def dashboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The key figures and breakdowns of the current filter: a flat CSV, or a workbook with charts."""
+    """The figures and breakdowns of the current filter: a flat CSV, or a workbook with charts."""
     if fmt not in ("csv", "xlsx"):
         raise Http404
     form = _form(request)
     if not form.is_valid():
         return HttpResponseBadRequest(_("Filtre invalide."))
-    data = build_dashboard(user=request.user, form=form)
+    data = build_dashboard(user=request.user, form=form, download=True)
     filename = f"tableau-de-bord-{data.period.start:%Y%m%d}-{data.period.end:%Y%m%d}"
     if fmt == "csv":
-        header = [_("Ventilation"), _("Valeur"), *(str(label) for _name, label in FIGURES)]
+        header = [_("Ventilation"), _("Valeur"), *figures.header(FIGURES)]
         return csv_response(filename=f"{filename}.csv", header=header, rows=export_rows(data, form))
     return tables_xlsx_response(
         filename=f"{filename}.xlsx",

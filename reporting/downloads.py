@@ -12,9 +12,9 @@ from collections.abc import Iterator, Sequence
 import xlsxwriter
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
-from django.utils.translation import get_language
 
 from pmpp.exports import XLSX_CONTENT_TYPE, XlsxCells, csv_response, neutralise, xlsx_sheet_name
+from pmpp.languages import is_right_to_left
 
 
 def tables_csv_response(*, filename: str, title: str, tables: Sequence) -> StreamingHttpResponse:
@@ -98,7 +98,7 @@ def tables_xlsx_response(*, filename: str, title: str, tables: Sequence) -> Http
     bold = workbook.add_format({"bold": True})
     title_format = workbook.add_format({"bold": True, "font_size": 13})
     wrapped = workbook.add_format({"text_wrap": True, "italic": True})
-    rtl = (get_language() or "").startswith("ar")
+    rtl = is_right_to_left()
 
     for table, sheet_name in zip(tables, _sheet_names(tables), strict=True):
         sheet = workbook.add_worksheet(sheet_name)

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
@@ -95,7 +96,8 @@ class SemesterReport(FSMModelMixin, models.Model):
 
     @property
     def label(self) -> str:
-        return f"S{self.semester} {self.year}"
+        """« S1 2026 », in the reader's language."""
+        return semester_label(year=self.year, semester=self.semester)
 
     @transition(
         field=status, source=Status.DRAFT, target=Status.APPROVED, permission="reporting.approve_semesterreport"
@@ -104,3 +106,8 @@ class SemesterReport(FSMModelMixin, models.Model):
         self.snapshot = snapshot
         self.approved_by = actor
         self.approved_at = when
+
+
+def semester_label(*, year: int, semester: int) -> str:
+    """A semester's short name in the active language: « S1 2026 » / « الأسدس 1 - 2026 »."""
+    return gettext("S%(semester)s %(year)s") % {"semester": semester, "year": year}

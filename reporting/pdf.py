@@ -1,7 +1,7 @@
 """The semester report as a PDF (SPEC §6), in French or Arabic, rendered on the server by WeasyPrint.
 
 The PDF carries what the report's page carries — the snapshot once approved, the live
-preview of a draft — plus the charts of reporting/charts.py as inline SVG. Its stylesheet
+preview of a draft — plus the charts of reporting/charts/html.py drawn as HTML. Its stylesheet
 lives in the template: the Content-Security-Policy governs browser pages, not a document
 drawn here. Nothing is fetched while rendering: the URL fetcher refuses every URL but
 `data:` ones (no network, no file of the server), and fonts come from the system (Amiri
@@ -11,17 +11,26 @@ for Arabic, installed by scripts/system-deps.sh).
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from reporting import charts
+from pmpp.languages import active_language
+from reporting import charts, metrics
 from reporting.display import displayed
 from reporting.models import SemesterReport
 from reporting.selectors import moment
 
 PDF_LANGUAGES = ("fr", "ar")
+# Past this many columns a table is printed on a landscape page.
+WIDE_TABLE = 10
+
+
+def _methodology_sections(methodology, language: str) -> list[dict]:
+    if not isinstance(methodology, dict):
+        return []
+    return methodology.get(language) or methodology.get("fr") or []
 
 
 class DataOnlyURLFetcher(URLFetcher):
@@ -36,51 +45,47 @@ class DataOnlyURLFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
-def _month(key: str) -> str:
-    return f"{key[5:7]}/{key[:4]}" if key and len(key) >= 7 else str(key)
-
-
 def _count(value) -> int | float:
     return value if isinstance(value, int | float) and not isinstance(value, bool) else 0
 
 
-def _charts(data: dict) -> list[tuple[str, str]]:
-    """(caption, SVG) of each chart of the grievance figures, in the active language.
-
-    WeasyPrint does not shape Arabic inside SVG text (letters come out disjoined, left to
-    right), so in the Arabic PDF the charts' inner labels stay in French while captions and
-    every table around them are in Arabic.
-    """
-    if (get_language() or "").startswith("ar"):
-        captions = _chart_titles()
-        with override("fr"):
-            drawn = _draw_charts(data)
-        return [(captions[key], svg) for key, (_caption, svg) in zip(captions, drawn, strict=True)]
-    return _draw_charts(data)
+def _label(row: dict) -> str:
+    """A breakdown row's name in the active language: frozen names (schema 2) or the French key (schema 1)."""
+    names = row.get("names")
+    if isinstance(names, dict):
+        return names.get(active_language()) or names.get("fr") or ""
+    if row.get("programme"):  # schema 1 categories
+        return f"{row.get('programme')} · {row.get('key') or _('Non renseigné')}"
+    return row.get("key") or _("Non renseigné")
 
 
 def _chart_titles() -> dict:
     return {
         "month": _("Demandes reçues par mois"),
         "category": _("Demandes reçues par catégorie"),
-        "programme": _("Réclamations par programme"),
+        "programme": _("Demandes reçues par programme"),
         "sla": _("Respect du délai de traitement"),
     }
 
 
-def _draw_charts(data: dict) -> list[tuple[str, str]]:
+def _charts(data: dict) -> list[tuple[str, str]]:
+    """(caption, chart) of each chart of the grievance figures, in the active language.
+
+    Drawn as HTML (`charts.html_*`), not SVG: WeasyPrint lays SVG text out one character at
+    a time, so Arabic would come out disjoined and reversed there, while it shapes HTML text
+    like any other. In Arabic the charts read right to left, from the active language.
+    """
     grievances = data.get("grievances", {})
-    received = _("Demandes reçues")
-    months = [(_month(row.get("key", "")), _count(row.get("received"))) for row in grievances.get("by_month", [])]
+    received = metrics.name("received")
+    months = [
+        (charts.month_label(row.get("key", "")), _count(row.get("received"))) for row in grievances.get("by_month", [])
+    ]
     categories = [
-        (f"{row.get('programme')} · {row.get('key') or _('Non renseigné')}", _count(row.get("received")))
+        (_label(row), _count(row.get("received")))
         for row in grievances.get("by_category", [])
         if _count(row.get("received"))
     ]
-    programmes = [
-        (row.get("key") or _("Non renseigné"), _count(row.get("received")))
-        for row in grievances.get("by_programme", [])
-    ]
+    programmes = [(_label(row), _count(row.get("received"))) for row in grievances.get("by_programme", [])]
     total = grievances.get("total", {})
     on_time = _count(total.get("treated_within_deadline"))
     late = max(_count(total.get("treated")) - on_time, 0)
@@ -88,7 +93,7 @@ def _draw_charts(data: dict) -> list[tuple[str, str]]:
     return [
         (
             titles["month"],
-            charts.bar_chart(
+            charts.html_bar_chart(
                 months,
                 chart_id="pdf-chart-month",
                 title=titles["month"],
@@ -99,7 +104,7 @@ def _draw_charts(data: dict) -> list[tuple[str, str]]:
         ),
         (
             titles["category"],
-            charts.horizontal_bar_chart(
+            charts.html_horizontal_bar_chart(
                 categories,
                 chart_id="pdf-chart-category",
                 title=titles["category"],
@@ -110,7 +115,7 @@ def _draw_charts(data: dict) -> list[tuple[str, str]]:
         ),
         (
             titles["programme"],
-            charts.horizontal_bar_chart(
+            charts.html_horizontal_bar_chart(
                 programmes,
                 chart_id="pdf-chart-programme",
                 title=titles["programme"],
@@ -118,7 +123,19 @@ def _draw_charts(data: dict) -> list[tuple[str, str]]:
                 y_label=_("Programme"),
             ),
         ),
-        (titles["sla"], charts.sla_chart(on_time=on_time, late=late, chart_id="pdf-chart-sla", title=titles["sla"])),
+        (
+            titles["sla"],
+            charts.html_sla_chart(
+                on_time=on_time,
+                late=late,
+                chart_id="pdf-chart-sla",
+                title=titles["sla"],
+                description=_(
+                    "Réclamations traitées : date de clôture retenue au plus tard à l'échéance (dans le délai), ou "
+                    "après (en retard)."
+                ),
+            ),
+        ),
     ]
 
 
@@ -130,13 +147,17 @@ def semester_report_pdf(*, report: SemesterReport, data: dict, tables: list, lan
     meta = data.get("metadata", {})
     methodology = meta.get("methodology") or ""
     with override(language):
-        blocks = displayed(tables)
+        # A download: means, medians and rates to 2 decimals (docs/metrics.md).
+        blocks = displayed(tables, places=2)
         for block in blocks:
             if block["table"].key == "metadata":
                 # The methodology has its own section: the key-value table keeps the rest.
                 block["rows"] = [
-                    row for row, raw in zip(block["rows"], block["table"].rows, strict=True) if raw[-1] != methodology
+                    row
+                    for row, raw in zip(block["rows"], block["table"].rows, strict=True)
+                    if raw[0] != _("Méthodologie")
                 ]
+            block["wide"] = len(block["table"].header) > WIDE_TABLE
         html = render_to_string(
             "reporting/report_pdf.html",
             {
@@ -149,7 +170,10 @@ def semester_report_pdf(*, report: SemesterReport, data: dict, tables: list, lan
                 else "",
                 "data_generated_at": moment(meta.get("generated_at")),
                 "printed_at": timezone.localtime(),
-                "methodology": methodology,
+                # Schema 2: the metric dictionary frozen with the report, in the PDF's language;
+                # schema 1: the paragraph the report was approved with.
+                "methodology": methodology if isinstance(methodology, str) else "",
+                "methodology_sections": _methodology_sections(methodology, language),
                 "charts": _charts(data),
                 "tables": blocks,
             },

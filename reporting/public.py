@@ -2,14 +2,13 @@
 
 Only counts, never free text; any count below PMPP_PUBLIC_SMALL_CELL (5 by default) is
 shown as « <5 » so that no complainant can be singled out. Sensitive GBV/SEA/SH cases and
-duplicates are never counted. The page can be switched off (PMPP_PUBLIC_STATISTICS=0).
+duplicates are never counted. Every figure is a term of docs/metrics.md. The page can be
+switched off (PMPP_PUBLIC_STATISTICS=0).
 """
 
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, Q
-from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,9 +17,12 @@ from django.views.decorators.cache import cache_control
 from grievances.models import Grievance
 from pmpp.db_routers import reporting_reads
 from pmpp.models import Programme
+from reporting import metrics
+from reporting.statistics import Period, Statistics, period_statistics
 
-S = Grievance.Status
 QUARTERS_SHOWN = 4
+# The figures published, each a term of the metric dictionary (docs/metrics.md).
+PUBLIC_FIGURES = ("received", "to_qualify", "complaints", "treated")
 
 
 def _last_quarters(today: date, count: int) -> list[tuple[int, int]]:
@@ -37,33 +39,35 @@ def suppress(value: int, *, threshold: int) -> int | str:
 
 
 def public_statistics_table(*, today: date | None = None) -> dict:
-    """Counts per programme and quarter for the last four quarters, small cells suppressed."""
+    """Counts per programme and quarter for the last four quarters, small cells suppressed.
+
+    The figures are the dictionary's, computed by `reporting.statistics` over every
+    grievance (the page publishes aggregates only): duplicates and sensitive cases are
+    never counted, a request not yet qualified is not a complaint.
+    """
     threshold = settings.PMPP_PUBLIC_SMALL_CELL
-    quarters = _last_quarters(today or timezone.localdate(), QUARTERS_SHOWN)
-    first_year, first_quarter = quarters[0]
-    start = date(first_year, 3 * first_quarter - 2, 1)
-    rows = (
-        Grievance.objects.exclude(status__in=[S.SENSITIVE, S.DUPLICATE])
-        .filter(received_at__date__gte=start)
-        .annotate(year=ExtractYear("received_at"), quarter=ExtractQuarter("received_at"))
-        .values("programme_id", "year", "quarter")
-        .annotate(
-            received=Count("pk"),
-            complaints=Count("pk", filter=Q(request_kind=Grievance.RequestKind.COMPLAINT)),
-            treated=Count("pk", filter=Q(status=S.CLOSED)),
-        )
-    )
-    counts = {(row["programme_id"], row["year"], row["quarter"]): row for row in rows}
+    as_of = timezone.now()
+    quarters = _last_quarters(today or timezone.localdate(as_of), QUARTERS_SHOWN)
+    everyone = Grievance.objects.all()
+    figures = [
+        period_statistics(grievances=everyone, period=Period.quarter(year, n), group_bys=["programme"], as_of=as_of)
+        for year, n in quarters
+    ]
+    figures = [by["programme"] for by in figures]
     programmes = []
     for programme in Programme.objects.filter(is_active=True).order_by("component", "name"):
         cells = []
-        for year, quarter in quarters:
-            row = counts.get((programme.pk, year, quarter), {})
-            cells.append(
-                {key: suppress(row.get(key, 0), threshold=threshold) for key in ("received", "complaints", "treated")}
-            )
+        for by_programme in figures:
+            stats = by_programme.get(programme.pk) or Statistics()
+            cells.append([suppress(getattr(stats, key), threshold=threshold) for key in PUBLIC_FIGURES])
         programmes.append({"programme": programme, "cells": cells})
-    return {"quarters": [f"T{q} {y}" for y, q in quarters], "programmes": programmes, "threshold": threshold}
+    return {
+        "quarters": [f"T{q} {y}" for y, q in quarters],
+        "programmes": programmes,
+        "threshold": threshold,
+        "as_of": as_of,
+        "headings": [(metrics.name(key), metrics.TERMS[key].definition) for key in PUBLIC_FIGURES],
+    }
 
 
 @cache_control(public=True, max_age=300)
@@ -72,3 +76,17 @@ def public_statistics(request: HttpRequest) -> HttpResponse:
     if not settings.PMPP_PUBLIC_STATISTICS:
         raise Http404
     return render(request, "reporting/public_statistics.html", public_statistics_table())
+
+
+@cache_control(public=True, max_age=3600)
+def metric_dictionary(request: HttpRequest) -> HttpResponse:
+    """The metric dictionary in the reader's language: what every figure of the dashboard, the
+    reports, the public statistics and the API means (docs/metrics.md)."""
+    sections = [
+        {
+            "title": section.title,
+            "terms": [(term.key.replace(".", "-"), term.name, term.definition) for term in section.terms],
+        }
+        for section in metrics.SECTIONS
+    ]
+    return render(request, "reporting/metrics.html", {"sections": sections, "version": metrics.VERSION})

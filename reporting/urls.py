@@ -10,4 +10,6 @@ urlpatterns = [
     *urls_reports.urlpatterns,
     # Public, no login: aggregate counts only (can be switched off).
     path("statistiques/", public.public_statistics, name="public_statistics"),
+    # Public: the metric dictionary, the definition of every figure (docs/metrics.md).
+    path("statistiques/indicateurs/", public.metric_dictionary, name="metrics"),
 ]

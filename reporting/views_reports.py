@@ -15,13 +15,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import content_disposition_header
-from django.utils.translation import get_language, gettext_lazy, override
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, override
 from django.views.decorators.http import require_safe
 from django_fsm import has_transition_perm
 
 from grievances.forms import BootstrapMixin
 from pmpp.db_routers import reporting_reads
+from pmpp.languages import active_language
 from reporting import selectors, services
 from reporting.display import displayed
 from reporting.downloads import tables_csv_response, tables_xlsx_response
@@ -280,7 +281,7 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 def _pdf_response(request: HttpRequest, *, report: SemesterReport, data: dict) -> HttpResponse:
-    language = request.GET.get("lang") or ("ar" if (get_language() or "").startswith("ar") else "fr")
+    language = request.GET.get("lang") or active_language()
     if language not in PDF_LANGUAGES:
         raise Http404
     with override(language):

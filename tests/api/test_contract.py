@@ -321,7 +321,11 @@ def test_statistics_are_computed_within_the_callers_visibility(call_centre, walk
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["group_by"] == "programme"
-    assert [(row["key"], row["received"], row["treated"]) for row in body["results"]] == [("Tayssir", 2, 1)]
+    rows = [(row["key"], row["label"], row["received"], row["complaints"], row["treated"]) for row in body["results"]]
+    # The request just registered is « à qualifier »: received, not a complaint yet.
+    assert rows == [("tayssir", "Tayssir", 2, 1, 1)]
+    assert body["metrics_version"] == 2
+    assert body["as_of"]
     assert api.get("/api/v1/statistics/", {"period": "semester", "year": 2026, "number": 3}).status_code == 400
     assert api.get("/api/v1/statistics/", {"period": "year"}).status_code == 400
 

@@ -74,7 +74,11 @@ def test_ministry_staff_read_the_dashboard_of_one_programme_over_a_custom_period
     expect(page.locator("#dashboard-period")).to_contain_text(f"{today:%d/%m/%Y}")
     expect(page.locator(".active-filter")).to_have_text("Programme : Tayssir")
     expect(page.locator("#figure-received")).to_have_text("3")
-    expect(page.locator("#figure-open")).to_have_text("3")
+    # Nobody has qualified them yet: three requests to qualify, no complaint open yet.
+    expect(page.locator("#figure-to_qualify")).to_have_text("3")
+    expect(page.locator("#figure-complaints")).to_have_text("0")
+    expect(page.locator("#figure-open")).to_have_text("0")
+    expect(page.locator("#figure-treated_rate")).to_have_text("—")
     expect(page.locator("#breakdown-channel_group tbody tr")).to_have_count(2)
     expect(page.locator("#breakdown-programme")).not_to_contain_text("AMO TADAMON")
 

@@ -35,6 +35,9 @@ SHEETS = [
     "Par catégorie",
     "Par région",
     "Par sexe du plaignant",
+    "Requêtes par type",
+    "Non fondées par motif",
+    "Recours déposés",
     "Respect du délai de traitement",
     "En retard",
 ]
@@ -180,16 +183,21 @@ def test_each_reader_sees_the_figures_of_the_statistics(client, grievances, pers
     assert dashboard.overall.as_dict() == expected.as_dict()
     assert expected.received == 7  # the original of the duplicate counts once, the duplicate apart
     content = response.content.decode()
-    for name in ("received", "complaints", "not_complaints", "founded", "unfounded", "treated", "open", "overdue"):
+    names = ("received", "complaints", "not_complaints", "to_qualify", "founded", "unfounded", "treated", "open")
+    for name in (*names, "overdue", "awaiting_conclusion"):
         assert _figure(content, name) == str(getattr(expected, name)), name
+    assert (expected.complaints, expected.to_qualify, expected.treated) == (3, 4, 2)
     assert _figure(content, "duplicates") == "1"
     assert _figure(content, "treated_within_deadline_rate") == str(expected.treated_within_deadline_rate)
     assert _figure(content, "average_delay_hours") == str(expected.average_delay_hours)
+    # A rate on the page: 1 decimal, with its numerator and denominator.
+    assert re.search(r'id="figure-treated_rate"[^>]*>66,7 % \(2 / 3\)<', content)
     by_programme = grievance_statistics(user=user, period=_custom_period(), group_by="programme")
     table = content[content.index('id="breakdown-programme"') :]
     table = table[: table.index("</table>")]
-    assert '<tr data-label="Tayssir"><th scope="row">Tayssir</th><td class="text-end">7</td>' in table
-    assert by_programme["Tayssir"].received == 7
+    assert '<tr data-label="Tayssir"><th scope="row"><bdi>Tayssir</bdi></th><td class="text-end">7</td>' in table
+    assert '<td class="text-end" title="66,7 % (2 / 3)">66,7 % (2 / 3)</td>' in table
+    assert by_programme[Programme.objects.get(code="tayssir").pk].received == 7
 
 
 def test_the_default_period_is_the_current_quarter(client, walk, omar):
@@ -297,7 +305,7 @@ def test_the_trend_has_one_bar_per_month_of_the_period(client, walk, omar):
     client.force_login(omar)
     response = client.get(URL, {"period": "quarter", "year": 2023, "number": 1})
     trend = next(chart for chart in response.context["dashboard"].charts if chart.id == "chart-trend")
-    assert [label for label, _value in trend.rows] == ["janvier 2023", "février 2023", "mars 2023"]
+    assert [label for label, _value in trend.rows] == ["Janvier 2023", "Février 2023", "Mars 2023"]
     assert 'data-label="03/2023" data-value="0"' in str(trend.svg)
 
 
@@ -339,6 +347,9 @@ def test_the_dashboard_turns_right_to_left_in_arabic(client, grievances, omar):
     assert '<html lang="ar" dir="rtl">' in content
     assert "bootstrap.rtl.min.css" in content
     assert content.count("<svg") == len(CHART_IDS)
+    # The charts are laid out right to left, their titles and axes in Arabic.
+    assert content.count('direction="rtl"') == len(CHART_IDS)
+    assert "الطلبات المتوصل بها حسب الشهر" in content
     # Reference data speaks Arabic where it has an Arabic name.
     tayssir = Programme.objects.get(code="tayssir")
     assert tayssir.name_ar
@@ -356,7 +367,9 @@ def test_the_csv_export_has_a_bom_and_the_figures(client, grievances, omar):
     content = b"".join(response.streaming_content)
     assert content.startswith("\ufeff".encode())
     lines = content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("Ventilation,Valeur,Demandes reçues,dont plaintes")
+    assert lines[0].startswith("Ventilation,Valeur,Demandes reçues,Réclamations,Requêtes hors réclamation,À qualifier")
+    assert lines[1].startswith("Période,")
+    assert lines[2].startswith("Situation au,")
     assert any(line.startswith("Filtre : Web / non web,Web uniquement") for line in lines)
     overall = next(line for line in lines if line.startswith("Ensemble,"))
     assert overall.split(",")[2] == "2"  # web only
@@ -367,9 +380,10 @@ def test_the_csv_export_has_a_bom_and_the_figures(client, grievances, omar):
 def test_the_xlsx_export_has_one_sheet_per_section_with_native_charts(
     client, grievances, walk, omar, tayssir, payment_category
 ):
-    walk.register(**_postal(20))  # past its treatment deadline, still open
+    walk.qualified(**_postal(20))  # a complaint past its treatment deadline, still open
     expected = grievance_statistics(user=omar, period=_custom_period())[None]
     assert (expected.received, expected.treated, expected.overdue, expected.treated_within_deadline) == (8, 2, 1, 1)
+    assert (expected.complaints, expected.to_qualify) == (4, 4)
     client.force_login(omar)
     response = client.get(XLSX_URL, _custom())
     today = timezone.localdate()
@@ -383,27 +397,30 @@ def test_the_xlsx_export_has_one_sheet_per_section_with_native_charts(
     assert key_figures[1][0].startswith("Tableau de bord — Du ")
     figures = _table(key_figures)
     assert figures["Période"][0].startswith("Du ")
+    assert figures["Situation au"][0].startswith(f"{today:%d/%m/%Y} ")
     assert figures["Demandes reçues"] == [8]
-    assert figures["Traitées"] == [2]
+    assert figures["À qualifier"] == [4]
+    assert figures["Réclamations traitées"] == [2]
+    assert figures["% traitées"] == [50]  # 2 treated ÷ 4 complaints
     assert figures["En retard"] == [1]
     assert figures["Doublons rattachés"] == [1]
     assert figures["% traitées dans le délai"] == [50]
 
     by_programme = xlsx.sheets["Par programme"]
-    assert by_programme[3][:9] == [
-        "Programme", "Demandes reçues", "dont plaintes", "dont demandes hors plainte", "Fondées", "Non fondées",
-        "Traitées", "En cours", "En retard",
+    assert by_programme[3][:14] == [
+        "Programme", "Demandes reçues", "Réclamations", "Requêtes hors réclamation", "À qualifier", "Fondées",
+        "Non fondées", "En attente de conclusion", "Réclamations traitées", "% traitées", "En cours", "En retard",
+        "Traitées dans le délai", "% traitées dans le délai",
     ]  # fmt: skip
-    # received, complaints, not complaints, founded, unfounded, treated, open, overdue
-    assert _table(by_programme)["Tayssir"][:8] == [8, 8, 0, 2, 1, 2, 6, 1]
+    assert _table(by_programme)["Tayssir"][:13] == [8, 4, 0, 4, 2, 1, 1, 2, 50, 2, 1, 1, 50]
     channels = {channel.code: channel.name for channel in Channel.objects.all()}
     assert _first_figure(xlsx.sheets["Par canal"]) == {
         channels["call-centre"]: 4,
         channels["web-portal"]: 2,
         channels["postal"]: 2,
     }
-    assert _first_figure(xlsx.sheets["Web - non web"]) == {"Web": 2, "Non web": 6}
-    category = f"{tayssir.reference_prefix} · {payment_category.name}"
+    assert _first_figure(xlsx.sheets["Web - non web"]) == {"Canaux web": 2, "Canaux hors web": 6}
+    category = f"{tayssir.name} · {payment_category.name}"
     assert _table(xlsx.sheets["Par catégorie"])[category][0] == 8
     assert sum(_first_figure(xlsx.sheets["Par mois"]).values()) == 8
     assert _table(xlsx.sheets["Respect du délai de traitement"]) == {
@@ -417,7 +434,7 @@ def test_the_xlsx_export_has_one_sheet_per_section_with_native_charts(
     assert {sheet: chart.kind for sheet, chart in xlsx.charts.items()} == NATIVE_CHARTS
     assert all(chart.column == "B" for chart in xlsx.charts.values())
     assert xlsx.charts["Par programme"].points == {"Tayssir": 8}
-    assert xlsx.charts["Web - non web"].points == {"Web": 2, "Non web": 6}
+    assert xlsx.charts["Web - non web"].points == {"Canaux web": 2, "Canaux hors web": 6}
     assert xlsx.charts["Par canal"].points == {
         channels["call-centre"]: 4,
         channels["web-portal"]: 2,
@@ -469,11 +486,11 @@ def test_a_ministry_viewer_downloads_only_the_figures_they_may_read(client, walk
     xlsx = _xlsx(client.get(XLSX_URL, _custom()))
     assert _table(xlsx.sheets["Chiffres clés"])["Demandes reçues"] == [3]
     assert _first_figure(xlsx.sheets["Par programme"]) == {daam.name: 3}
-    assert list(_table(xlsx.sheets["Par catégorie"])) == [f"{daam.reference_prefix} · {daam_category.name}"]
-    assert _first_figure(xlsx.sheets["Web - non web"]) == {"Non web": 3}
+    assert list(_table(xlsx.sheets["Par catégorie"])) == [f"{daam.name} · {daam_category.name}"]
+    assert _first_figure(xlsx.sheets["Web - non web"]) == {"Canaux hors web": 3}
     assert xlsx.charts["Par programme"].points == {daam.name: 3}
     texts = [cell for sheet in xlsx.sheets.values() for row in sheet.values() for cell in row if isinstance(cell, str)]
-    assert not any(tayssir.name in text or text.startswith(f"{tayssir.reference_prefix} ·") for text in texts)
+    assert not any(tayssir.name in text for text in texts)
 
     client.force_login(omar)
     xlsx = _xlsx(client.get(XLSX_URL, _custom()))
@@ -482,7 +499,7 @@ def test_a_ministry_viewer_downloads_only_the_figures_they_may_read(client, walk
         daam.name: 3,
         tayssir.name: 2,
     }
-    assert xlsx.charts["Web - non web"].points == {"Web": 1, "Non web": 4}
+    assert xlsx.charts["Web - non web"].points == {"Canaux web": 1, "Canaux hors web": 4}
 
 
 def test_an_agent_of_amo_downloads_a_workbook_without_tayssir(client, grievances, rachid):

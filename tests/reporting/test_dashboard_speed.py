@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from grievances.models import Grievance
-from reporting.statistics import _ID_GROUPINGS, _ROW_COLUMNS, Filters, Period, grievance_statistics_by
+from reporting.statistics import _SQL_ROW, BREAKDOWNS, Filters, Period, grievance_statistics_by
 
 DASHBOARD_GROUPS = [None, "programme", "channel_group", "channel", "category", "region", "sex", "month"]
 
@@ -47,7 +47,7 @@ def test_the_reception_date_indexes_carry_every_column_the_statistics_read(index
     assert key.endswith("(received_at)")
     # Every grievance column a breakdown, a figure or a filter reads; the channel's web flag is
     # joined from the channel table, the month computed from the reception date.
-    paths = {*_ROW_COLUMNS.values(), *(path for paths in _ID_GROUPINGS.values() for path in paths)}
+    paths = {*_SQL_ROW.values(), *(path for paths in BREAKDOWNS.values() for path in paths)}
     paths |= {"programme", "channel", "category", "region", "complainant_sex"}  # the filters (Filters.q)
     fields = {path.removesuffix("_id") for path in paths if "__" not in path and path != "month"}
     columns = {Grievance._meta.get_field(name).column for name in fields} - {"received_at"}

@@ -88,7 +88,7 @@ def test_an_approved_report_keeps_its_figures_after_the_data_is_corrected(
     assert page.status_code == 200
     shown = _tables(page)
     assert shown["grievances"][0][1:2] == ["2"]  # received
-    assert shown["grievances"][0][6] == "1"  # treated
+    assert shown["grievances"][0][8] == "1"  # treated
     assert shown["activities-by-type"][-1][2] == "12"  # women, total row
     assert "Aperçu — non figé" not in page.content.decode()
 
@@ -295,7 +295,8 @@ def test_the_report_covers_activities_concerns_campaigns_and_corrective_actions(
         "total": 20,
         "vulnerable": 4,
     }
-    assert data["activities"]["by_programme"][0]["key"] == "Tayssir"
+    assert data["activities"]["by_programme"][0]["key"] == "tayssir"
+    assert data["activities"]["by_programme"][0]["names"] == {"fr": "Tayssir", "ar": "تيسير"}
     [concern] = data["concerns"]
     assert concern["answer"] == "Explication du barème par niveau scolaire."
     assert concern["activity_title"] == workshop.title
@@ -306,8 +307,68 @@ def test_the_report_covers_activities_concerns_campaigns_and_corrective_actions(
     assert action["overdue"] is True
     assert action["latest_note"] == "Maquette validée, impression en cours."
     assert action["percent_done"] == 60
-    assert "§6.3.2" in data["metadata"]["methodology"]
-    assert "doublons" in data["metadata"]["methodology"]
+    # The methodology is the metric dictionary (docs/metrics.md), frozen in French and in Arabic.
+    assert data["metadata"]["metrics_version"] == 2
+    sections = data["metadata"]["methodology"]["fr"]
+    french = " ".join(definition for section in sections for _name, definition in section["terms"])
+    assert "§6.3.2" in french
+    assert "doublons" in french
+    assert data["metadata"]["methodology"]["ar"][0]["title"] == "المجال والأحجام"
+
+
+# A report approved before the metric dictionary (schema 1): its figures, its columns and its
+# paragraph of methodology, as they were frozen.
+LEGACY_SNAPSHOT = {
+    "metadata": {
+        "schema": 1, "year": 2025, "semester": 2, "label": "S2 2025", "period_start": "2025-07-01",
+        "period_end": "2025-12-31", "generated_at": "2026-01-05T10:00:00+01:00", "as_of": "2026-01-05",
+        "methodology": "Réclamations : requêtes reçues pendant le semestre (ancienne méthodologie, §6.3.2).",
+    },
+    "grievances": {
+        "total": {
+            "received": 40, "complaints": 38, "not_complaints": 2, "founded": 20, "unfounded": 10, "treated": 35,
+            "treated_rate": 87.5, "open": 5, "overdue": 1, "treated_within_deadline_rate": 80.0,
+            "average_delay_days": 9.5, "median_delay_days": 9.0, "appeals": 1, "duplicates": 2,
+        },
+        "by_programme": [], "by_channel_group": [], "by_region": [], "by_sex": [], "by_month": [], "by_category": [],
+    },
+    "activities": {"total": {}, "by_type": [], "by_programme": [], "items": []},
+    "concerns": [],
+    "campaigns": {"items": [], "planned_total": "0.00", "actual_total": "0.00", "execution_rate": None},
+    "corrective_actions": [],
+    "sensitive_cases": {"received": 0, "referred": 0, "referred_within_deadline": 0, "by_perpetrator_linked": []},
+}  # fmt: skip
+
+
+def test_a_report_frozen_before_the_dictionary_keeps_its_figures_and_a_new_version_says_it_uses_version_2(
+    client, leila, omar, walk
+):
+    frozen = SemesterReport.objects.create(year=2025, semester=2, version=1, created_by=leila)
+    SemesterReport.objects.filter(pk=frozen.pk).update(
+        status=SemesterReport.Status.APPROVED,
+        approved_by=leila,
+        approved_at=timezone.now(),
+        snapshot=copy.deepcopy(LEGACY_SNAPSHOT),
+    )
+    frozen.refresh_from_db()
+    client.force_login(omar)
+    shown = _tables(client.get(reverse("reporting:report_detail", args=[frozen.pk])))
+    assert shown["grievances"][0][:2] == ["S2 2025", "40"]  # the old columns: received, complaints…
+    assert shown["grievances"][0][7] == "87,5"  # treated rate, as it was approved
+    assert "methodology" not in shown
+    metadata = dict(row[:2] for row in shown["metadata"])
+    assert metadata["Méthodologie"] == LEGACY_SNAPSHOT["metadata"]["methodology"]
+
+    version_2 = semester_report_new_version(report=frozen, actor=leila, reason="Dictionnaire des indicateurs v2")
+    version_2 = _approve(version_2, leila)
+    assert version_2.snapshot["metadata"]["schema"] == 2
+    assert version_2.snapshot["metadata"]["metrics_version"] == 2
+    shown = _tables(client.get(reverse("reporting:report_detail", args=[version_2.pk])))
+    metadata = dict(row[:2] for row in shown["metadata"])
+    assert "version 2" in metadata["Méthodologie"]
+    assert shown["methodology"][0][0] == "Population et volumes"
+    frozen.refresh_from_db()
+    assert frozen.snapshot == LEGACY_SNAPSHOT
 
 
 def test_the_snapshot_is_plain_json(leila, semester, workshop, campaign, late_action, walk):
@@ -444,9 +505,9 @@ def test_same_named_categories_of_two_programmes_are_counted_apart(walk, leila, 
     walk.register(category=ComplaintCategory.objects.get(programme=tayssir, name="Autre"))
     walk.register(programme=daam, category=ComplaintCategory.objects.get(programme=daam, name="Autre"))
     rows = assemble_semester_report(user=leila, year=semester[0], semester=semester[1])["grievances"]["by_category"]
-    assert [(row["programme"], row["key"], row["received"]) for row in rows] == [
-        (daam.name, "Autre", 1),
-        (tayssir.name, "Autre", 2),
+    assert [(row["key"], row["names"]["fr"], row["received"]) for row in rows] == [
+        ("daam/autre", "DAAM · Autre", 1),
+        ("tayssir/autre", "Tayssir · Autre", 2),
     ]
 
 

@@ -203,6 +203,7 @@ MATRIX: dict[str, Access] = {
     "portal:rate": Access(EVERYONE),
     "portal:appeal": Access(EVERYONE),
     "reporting:public_statistics": Access(EVERYONE),
+    "reporting:metrics": Access(EVERYONE),  # the metric dictionary: the definitions, no figure
     # --- Law 09-08: who read a grievance's personal data ----------------------------------------------------
     "privacy:access_log": Access(frozenset({ES})),
     # --- reports -----------------------------------------------------------------------------------------

@@ -141,7 +141,14 @@ def test_no_page_a_user_can_reach_has_inline_script_handler_or_style(demo, usern
 def test_no_public_page_has_inline_script_handler_or_style(demo):
     found = crawl(
         Client(),
-        ["/connexion/", "/deposer-une-reclamation/", "/suivre-ma-reclamation/", "/statistiques/", "/api/docs/"],
+        [
+            "/connexion/",
+            "/deposer-une-reclamation/",
+            "/suivre-ma-reclamation/",
+            "/statistiques/",
+            "/statistiques/indicateurs/",
+            "/api/docs/",
+        ],
         20,
     )
 
