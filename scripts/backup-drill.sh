@@ -64,6 +64,9 @@ end_marker="-- end of counts --"
 echo "== Sauvegarde / backup: $source_db → $dump"
 # A session holds the snapshot: pg_dump reads it (--snapshot), then the same session counts.
 coproc SNAPSHOT { "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 --dbname="$source_url"; }
+# Bash unsets SNAPSHOT_PID as soon as the coprocess exits, which may be before the `wait`
+# below on a busy machine (`set -u` then stops the drill): keep the pid now.
+snapshot_pid=$SNAPSHOT_PID
 printf '%s\n' "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;" "SELECT pg_export_snapshot();" >&"${SNAPSHOT[1]}"
 IFS= read -r -t 60 snapshot <&"${SNAPSHOT[0]}" || { echo "ÉCHEC : connexion à la base source impossible." >&2; exit 1; }
 "$PG_DUMP" --format=custom --snapshot="$snapshot" --file="$dump" --dbname="$source_url"
@@ -73,7 +76,7 @@ while IFS= read -r -t 600 line <&"${SNAPSHOT[0]}"; do
   echo "$line"
 done >"$work/source.unsorted" # (no pipe here: a subshell cannot read the coprocess)
 exec {SNAPSHOT[1]}>&-
-wait "$SNAPSHOT_PID" || true
+wait "$snapshot_pid" 2>/dev/null || true
 LC_ALL=C sort "$work/source.unsorted" >"$work/source.counts"
 echo "   $(du -h "$dump" | cut -f1), $(wc -l <"$work/source.counts") tables"
 
