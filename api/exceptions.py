@@ -1,5 +1,8 @@
 """Every API error is JSON with the fields it concerns; no bad input ends in a server error."""
 
+import logging
+
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
@@ -8,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from grievances.services.workflow import StaleGrievance
+from pmpp.error_pages import api_body_too_large_detail
 
 
 def validation_error_data(error: DjangoValidationError) -> dict:
@@ -34,4 +38,14 @@ def api_exception_handler(exc, context):
             {"detail": _("La requête entre en conflit avec une modification simultanée : rien n'a été enregistré.")},
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, SuspiciousOperation):
+        # Django's refusals of a body (too large, too many fields or files), in JSON; logged where
+        # Django logs them when it answers them itself.
+        logging.getLogger(f"django.security.{type(exc).__name__}").error(str(exc))
+        if isinstance(exc, RequestDataTooBig):
+            # A body that announced no size (chunked), or an API limit set above Django's own:
+            # the same answer as a body announced too large (pmpp.middleware).
+            return Response({"detail": api_body_too_large_detail(), "code": "too_large"}, status=413)
+        detail = _("Requête refusée : elle dépasse les limites du serveur ou est mal formée.")
+        return Response({"detail": detail, "code": "refused"}, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)

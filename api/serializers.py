@@ -5,6 +5,8 @@ from rest_framework import serializers
 
 from grievances.models import AgeGroup, Commitment, ContactPreference, Grievance, Residence, SensitiveCase, Sex
 from grievances.services.intake import SensitiveDetails
+from pmpp import limits
+from pmpp.limits import max_length_of
 from pmpp.models import Channel, ComplaintCategory, NotComplaintKind, Programme, Region, UnfoundedReason, Unit
 from stakeholders.models import EngagementActivity, Stakeholder, StakeholderGroup
 
@@ -57,7 +59,7 @@ class ScopedCategory(Text):
     """A complaint category code; the category is found within the programme at hand."""
 
     def __init__(self, **kwargs):
-        super().__init__(max_length=40, **kwargs)
+        super().__init__(max_length=max_length_of(ComplaintCategory, "code"), **kwargs)
 
 
 class IntakeProgramme(Code):
@@ -110,7 +112,10 @@ def resolve_category(code: str, *, programme_id: int) -> ComplaintCategory | Non
 
 
 class SensitiveIntakeSerializer(serializers.Serializer):
-    nature = Text(max_length=2000, help_text=_("Nature de l'allégation, dans les termes du plaignant."))
+    nature = Text(
+        max_length=max_length_of(SensitiveCase, "nature"),
+        help_text=_("Nature de l'allégation, dans les termes du plaignant."),
+    )
     perpetrator_linked = Choice(choices=SensitiveCase.Linked.choices, default=SensitiveCase.Linked.UNKNOWN)
     survivor_age_group = Choice(choices=AgeGroup.choices, default=AgeGroup.UNKNOWN)
     survivor_sex = Choice(choices=Sex.choices, default=Sex.UNKNOWN)
@@ -127,13 +132,13 @@ class GrievanceIntakeSerializer(serializers.Serializer):
     channel = Code(
         Channel, required=False, help_text=_("Code du canal ; par défaut, le canal du compte d'intégration.")
     )
-    description = optional_text(max_length=10000)
+    description = optional_text(max_length=max_length_of(Grievance, "description"))
     received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     is_anonymous = serializers.BooleanField(default=False)
-    cnie = optional_text(max_length=20)
-    phone = optional_text(max_length=30)
-    name = optional_text(max_length=150)
-    email = optional_text(max_length=254)
+    cnie = optional_text(max_length=limits.TYPED_IDENTIFIER)
+    phone = optional_text(max_length=limits.TYPED_IDENTIFIER)
+    name = optional_text(max_length=max_length_of(Grievance, "complainant_name"))
+    email = optional_text(max_length=max_length_of(Grievance, "complainant_email"))
     preferred_contact = Choice(
         choices=[("", "—"), *ContactPreference.choices], required=False, allow_blank=True, default=""
     )
@@ -143,8 +148,11 @@ class GrievanceIntakeSerializer(serializers.Serializer):
     residence = Choice(choices=[("", "—"), *Residence.choices], required=False, allow_blank=True, default="")
     identity_verified = serializers.BooleanField(default=False)
     category = ScopedCategory(required=False, allow_blank=True, default="", help_text=_("Code de la catégorie."))
-    external_reference = optional_text(max_length=64, help_text=_("Référence du dossier dans le système du canal."))
-    duplicate_override_reason = optional_text(max_length=2000)
+    external_reference = optional_text(
+        max_length=max_length_of(Grievance, "external_reference"),
+        help_text=_("Référence du dossier dans le système du canal."),
+    )
+    duplicate_override_reason = optional_text(max_length=max_length_of(Grievance, "duplicate_override_reason"))
     sensitive = SensitiveIntakeSerializer(required=False, allow_null=True, default=None)
 
     category_with_programme: ComplaintCategory | None = None  # read with the programme (IntakeProgramme)
@@ -295,7 +303,9 @@ class CommitmentSerializer(serializers.ModelSerializer):
 
 
 class CommitmentFilterSerializer(serializers.Serializer):
-    grievance = Text(max_length=20, required=False, help_text=_("Référence de la réclamation."))
+    grievance = Text(
+        max_length=max_length_of(Grievance, "reference"), required=False, help_text=_("Référence de la réclamation.")
+    )
 
 
 # --- workflow steps -----------------------------------------------------------------------------------------
@@ -317,10 +327,10 @@ class StepSerializer(serializers.Serializer):
 
 class QualifySerializer(StepSerializer):
     category = ScopedCategory()
-    subject = optional_text(max_length=200)
+    subject = optional_text(max_length=max_length_of(Grievance, "subject"))
     nature = Choice(choices=Grievance.Nature.choices)
     identity_verified = serializers.BooleanField(default=False)
-    comment = optional_text(max_length=2000)
+    comment = optional_text(max_length=limits.NOTE)
 
     def validate(self, attrs):
         attrs["category"] = resolve_category(attrs["category"], programme_id=self.grievance.programme_id)
@@ -329,82 +339,89 @@ class QualifySerializer(StepSerializer):
 
 class ReclassifySerializer(StepSerializer):
     not_complaint_kind = Code(NotComplaintKind)
-    answer_text = optional_text(max_length=10000)
-    comment = optional_text(max_length=2000)
+    answer_text = optional_text(max_length=max_length_of(Grievance, "answer_text"))
+    comment = optional_text(max_length=limits.NOTE)
 
 
 class AnalyseSerializer(StepSerializer):
-    conclusion = optional_text(max_length=10000)
+    conclusion = optional_text(max_length=max_length_of(Grievance, "analysis_conclusion"))
     outcome = Choice(choices=Grievance.Outcome.choices)
     unfounded_reason = Code(UnfoundedReason, required=False, allow_null=True, default=None)
-    comment = optional_text(max_length=2000)
+    comment = optional_text(max_length=limits.NOTE)
 
 
 class RouteSerializer(StepSerializer):
     unit = Code(Unit)
-    comment = optional_text(max_length=2000)
+    comment = optional_text(max_length=limits.NOTE)
 
 
 class GiveCommitmentSerializer(StepSerializer):
     promised_on = serializers.DateField()
-    note = optional_text(max_length=2000)
+    note = optional_text(max_length=max_length_of(Commitment, "note"))
 
 
 class HonourCommitmentSerializer(StepSerializer):
     realised_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    comment = optional_text(max_length=2000)
+    comment = optional_text(max_length=limits.NOTE)
 
 
 class BreakCommitmentSerializer(StepSerializer):
-    reason = optional_text(max_length=2000)
+    reason = optional_text(max_length=max_length_of(Commitment, "broken_reason"))
 
 
 class RenewCommitmentSerializer(StepSerializer):
     promised_on = serializers.DateField()
-    reason = optional_text(max_length=2000)
+    reason = optional_text(max_length=max_length_of(Commitment, "renewal_reason"))
 
 
 class CommentSerializer(StepSerializer):
-    comment = optional_text(max_length=2000)
+    comment = optional_text(max_length=limits.NOTE)
 
 
 class PartnerOutcomeSerializer(StepSerializer):
     founded = serializers.BooleanField()
     data_corrected = serializers.BooleanField()
-    note = optional_text(max_length=10000)
+    note = optional_text(max_length=max_length_of(Grievance, "partner_note"))
     unfounded_reason = Code(UnfoundedReason, required=False, allow_null=True, default=None)
 
 
 class NoteSerializer(StepSerializer):
-    note = optional_text(max_length=10000)
+    """The note of a regularisation or of an answer's review: both fields share one limit."""
+
+    note = optional_text(
+        max_length=min(max_length_of(Grievance, "regularisation_note"), max_length_of(Grievance, "answer_review_note"))
+    )
 
 
 class DraftAnswerSerializer(StepSerializer):
-    text = optional_text(max_length=10000)
-    explanation = optional_text(max_length=10000)
+    text = optional_text(max_length=max_length_of(Grievance, "answer_text"))
+    explanation = optional_text(max_length=max_length_of(Grievance, "outcome_explanation"))
     answer_channel = Code(Channel, required=False, allow_null=True, default=None)
     exception = Choice(choices=Grievance.AnswerChannelException.choices, required=False, allow_blank=True, default="")
-    exception_reason = optional_text(max_length=2000)
-    comment = optional_text(max_length=2000)
+    exception_reason = optional_text(max_length=max_length_of(Grievance, "answer_channel_exception_reason"))
+    comment = optional_text(max_length=limits.NOTE)
 
 
 class SendAnswerSerializer(StepSerializer):
     sent_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    comment = optional_text(max_length=2000)
+    comment = optional_text(max_length=limits.NOTE)
 
 
 class CloseSerializer(StepSerializer):
-    synthesis = optional_text(max_length=10000)
+    # The first closure writes `final_synthesis`, an appeal's closure `appeal_synthesis`.
+    synthesis = optional_text(
+        max_length=min(max_length_of(Grievance, "final_synthesis"), max_length_of(Grievance, "appeal_synthesis"))
+    )
     external_recourse_informed = serializers.BooleanField(default=False)
 
 
 class AppealSerializer(StepSerializer):
-    reason = optional_text(max_length=10000)
+    reason = optional_text(max_length=max_length_of(Grievance, "appeal_reason"))
     received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
 class ReviewAppealSerializer(StepSerializer):
-    conclusion = optional_text(max_length=10000)
+    conclusion = optional_text(max_length=max_length_of(Grievance, "analysis_conclusion"))
     outcome = Choice(choices=Grievance.Outcome.choices)
     unfounded_reason = Code(UnfoundedReason, required=False, allow_null=True, default=None)
 

@@ -20,7 +20,6 @@ PROGRAMME_SCOPED_ROLES = frozenset(
         roles.CASE_HANDLER,
         roles.HEAD_OF_BENEFICIARY_SERVICES,
         roles.CLOSING_OFFICER,
-        roles.MINISTRY_VIEWER,
         # The public portal's service account records the appeal a complainant files from
         # the tracking page; it cannot sign in and holds no other permission.
         roles.PUBLIC_PORTAL,
@@ -51,6 +50,17 @@ def grievance_scope_q(user) -> Q:
     if roles.GBV_REFERENT in codes:
         # The referent sees the husk of a grievance that was moved to a sensitive case.
         q |= Q(status=Grievance.Status.SENSITIVE) & scope.as_q()
+    return q
+
+
+def counted_scope_q(user) -> Q:
+    """The grievances a user's figures count: those they read, and for ministry staff, who
+    read no grievance, the ordinary grievances of their programmes (counted, never shown)."""
+    from grievances.models import Grievance
+
+    q = grievance_scope_q(user)
+    if user.is_authenticated and user.is_active and roles.MINISTRY_VIEWER in roles.role_codes_for(user):
+        q |= ~Q(status=Grievance.Status.SENSITIVE) & user.programme_scope().as_q()
     return q
 
 

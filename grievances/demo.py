@@ -83,9 +83,15 @@ class _Cast:
             "allocations-familiales": get(username="agent.mef"),
         }
         self.handler = get(username="traitement")
-        self.head = get(username="responsable")
-        self.closer = get(username="cloture")
         self.partner = get(username="partenaire")
+        # Each organisation approves and closes its own programmes' grievances (SPEC §1).
+        by_organisation = {"cdg-cnra": "", "cnss": ".cnss", "mef-db": ".mef"}
+        self.heads = {}
+        self.closers = {}
+        for programme in Programme.objects.select_related("managing_organisation"):
+            suffix = by_organisation[programme.managing_organisation.code]
+            self.heads[programme.code] = get(username=f"responsable{suffix}")
+            self.closers[programme.code] = get(username=f"cloture{suffix}")
 
 
 @transaction.atomic
@@ -113,6 +119,8 @@ def load_demo_grievances(*, count: int = 200, seed: int = 2023) -> int:
             if needs_cnra
             else rng.choice(["tayssir", "tayssir", "daam", "amo-tadamon", "tadamon-covid", "allocations-familiales"])
         )
+        if state == "sensitive" and index < len(states):
+            programme_code = "tayssir"  # the first sensitive case is the demo referent's (CNRA)
         programme = programmes[programme_code]
         categories = list(ComplaintCategory.objects.filter(programme=programme))
         category = (
@@ -163,6 +171,7 @@ def load_demo_grievances(*, count: int = 200, seed: int = 2023) -> int:
 
 
 def _step(step: str, g: Grievance, *, rng, cast: _Cast, agent, unit, reasons) -> Grievance:
+    head, closer = cast.heads[g.programme.code], cast.closers[g.programme.code]
     soon = timezone.localdate() + timedelta(days=rng.randint(1, 8))
     if step == "qualify":
         return wf.grievance_qualify(
@@ -211,15 +220,15 @@ def _step(step: str, g: Grievance, *, rng, cast: _Cast, agent, unit, reasons) ->
             explanation="Motif expliqué au réclamant." if g.outcome == "unfounded" else "",
         )
     elif step == "reject":
-        wf.grievance_reject_answer(grievance=g, actor=cast.head, note="Préciser la date du versement.")
+        wf.grievance_reject_answer(grievance=g, actor=head, note="Préciser la date du versement.")
     elif step == "approve":
-        wf.grievance_approve_answer(grievance=g, actor=cast.head)
+        wf.grievance_approve_answer(grievance=g, actor=head)
     elif step == "send":
         wf.grievance_send_answer(grievance=g, actor=agent)
     elif step == "close":
         wf.grievance_close(
             grievance=g,
-            actor=cast.closer,
+            actor=closer,
             synthesis="Traitement vérifié, réponse transmise.",
             external_recourse_informed=bool(g.appeal_count),
         )
@@ -234,12 +243,12 @@ def _step(step: str, g: Grievance, *, rng, cast: _Cast, agent, unit, reasons) ->
         wf.grievance_appeal(grievance=g, actor=agent, reason="Le réclamant conteste la réponse.")
     elif step == "review":
         wf.grievance_review_appeal(
-            grievance=g, actor=cast.head, conclusion="Réexamen : réponse confirmée.", outcome="founded"
+            grievance=g, actor=head, conclusion="Réexamen : réponse confirmée.", outcome="founded"
         )
     elif step == "review_reversed":
         wf.grievance_review_appeal(
             grievance=g,
-            actor=cast.head,
+            actor=head,
             conclusion="Réexamen : les conditions n'étaient pas remplies.",
             outcome="unfounded",
             unfounded_reason=UnfoundedReason.objects.order_by("code").first(),

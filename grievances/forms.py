@@ -9,11 +9,12 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grievances.models import AgeGroup, Grievance, Residence, SensitiveCase, Sex
+from grievances.models import AgeGroup, Commitment, Grievance, Residence, SensitiveCase, Sex
 from grievances.services import workflow as wf
 from grievances.services.intake import SensitiveDetails
-from pmpp import roles
+from pmpp import limits, roles
 from pmpp.form_rendering import list_model_choices
+from pmpp.limits import max_length_of
 from pmpp.models import Channel, ComplaintCategory, NotComplaintKind, Programme, Region, UnfoundedReason, Unit
 
 YES_NO = [("yes", _("Oui")), ("no", _("Non"))]
@@ -58,7 +59,7 @@ class BootstrapMixin:
 class StepForm(BootstrapMixin, forms.Form):
     """Base of every step form. `expected_status` detects a case moved by someone else."""
 
-    expected_status = forms.CharField(widget=forms.HiddenInput)
+    expected_status = forms.CharField(widget=forms.HiddenInput, max_length=max_length_of(Grievance, "status"))
     comment_field: str | None = "comment"
 
     def __init__(self, *args, grievance: Grievance, user, **kwargs):
@@ -83,12 +84,15 @@ class StepForm(BootstrapMixin, forms.Form):
 
 
 class CommentMixin(forms.Form):
-    comment = forms.CharField(label=_("Commentaire (facultatif)"), required=False, widget=_textarea(2))
+    # Kept in the history's change reason, which has no column of its own to declare it.
+    comment = forms.CharField(
+        label=_("Commentaire (facultatif)"), required=False, max_length=limits.NOTE, widget=_textarea(2)
+    )
 
 
 class QualifyForm(CommentMixin, StepForm):
     category = forms.ModelChoiceField(queryset=ComplaintCategory.objects.none(), label=_("Catégorie"))
-    subject = forms.CharField(label=_("Objet"), max_length=200)
+    subject = forms.CharField(label=_("Objet"), max_length=max_length_of(Grievance, "subject"))
     nature = forms.ChoiceField(choices=Grievance.Nature.choices, label=_("Nature"))
     identity_verified = forms.BooleanField(label=_("Identité du réclamant vérifiée (CNIE, téléphone)"), required=False)
 
@@ -116,7 +120,9 @@ class ReclassifyForm(StepForm):
     not_complaint_kind = forms.ModelChoiceField(
         queryset=NotComplaintKind.objects.filter(is_active=True), label=_("Type de requête")
     )
-    answer_text = forms.CharField(label=_("Réponse apportée"), widget=_textarea())
+    answer_text = forms.CharField(
+        label=_("Réponse apportée"), max_length=max_length_of(Grievance, "answer_text"), widget=_textarea()
+    )
 
     def perform(self):
         data = self.cleaned_data
@@ -126,7 +132,11 @@ class ReclassifyForm(StepForm):
 
 
 class SensitiveDetailsMixin(forms.Form):
-    nature = forms.CharField(label=_("Nature de l'allégation, dans les termes du plaignant"), widget=_textarea())
+    nature = forms.CharField(
+        label=_("Nature de l'allégation, dans les termes du plaignant"),
+        max_length=max_length_of(SensitiveCase, "nature"),
+        widget=_textarea(),
+    )
     perpetrator_linked = forms.ChoiceField(
         choices=SensitiveCase.Linked.choices, label=_("Auteur présumé lié au projet")
     )
@@ -170,7 +180,11 @@ class OutcomeMixin(forms.Form):
 
 
 class AnalyseForm(OutcomeMixin, StepForm):
-    analysis_conclusion = forms.CharField(label=_("Conclusion de l'analyse"), widget=_textarea())
+    analysis_conclusion = forms.CharField(
+        label=_("Conclusion de l'analyse"),
+        max_length=max_length_of(Grievance, "analysis_conclusion"),
+        widget=_textarea(),
+    )
     field_order = ["analysis_conclusion", "outcome", "unfounded_reason"]
 
     def perform(self):
@@ -207,7 +221,12 @@ class RouteForm(CommentMixin, StepForm):
 
 class GiveCommitmentForm(StepForm):
     promised_on = forms.DateField(label=_("Date de traitement promise"), widget=DateInput())
-    note = forms.CharField(label=_("Observations (facultatif)"), required=False, widget=_textarea(2))
+    note = forms.CharField(
+        label=_("Observations (facultatif)"),
+        required=False,
+        max_length=max_length_of(Commitment, "note"),
+        widget=_textarea(2),
+    )
 
     def perform(self):
         data = self.cleaned_data
@@ -226,7 +245,11 @@ class HonourCommitmentForm(CommentMixin, StepForm):
 
 
 class BreakCommitmentForm(StepForm):
-    broken_reason = forms.CharField(label=_("Pourquoi l'engagement n'a pas été tenu"), widget=_textarea(2))
+    broken_reason = forms.CharField(
+        label=_("Pourquoi l'engagement n'a pas été tenu"),
+        max_length=max_length_of(Commitment, "broken_reason"),
+        widget=_textarea(2),
+    )
 
     def perform(self):
         return wf.commitment_break(**self.common(), reason=self.cleaned_data["broken_reason"])
@@ -234,7 +257,11 @@ class BreakCommitmentForm(StepForm):
 
 class RenewCommitmentForm(StepForm):
     promised_on = forms.DateField(label=_("Nouvelle date promise"), widget=DateInput())
-    renewal_reason = forms.CharField(label=_("Motif du nouvel engagement"), widget=_textarea(2))
+    renewal_reason = forms.CharField(
+        label=_("Motif du nouvel engagement"),
+        max_length=max_length_of(Commitment, "renewal_reason"),
+        widget=_textarea(2),
+    )
 
     def perform(self):
         data = self.cleaned_data
@@ -249,7 +276,9 @@ class TransmitToPartnerForm(CommentMixin, StepForm):
 class PartnerOutcomeForm(StepForm):
     partner_founded = forms.ChoiceField(choices=YES_NO, label=_("Réclamation fondée"), widget=forms.RadioSelect)
     partner_data_corrected = forms.BooleanField(label=_("Donnée corrigée (MASSAR)"), required=False)
-    partner_note = forms.CharField(label=_("Retour du partenaire"), widget=_textarea())
+    partner_note = forms.CharField(
+        label=_("Retour du partenaire"), max_length=max_length_of(Grievance, "partner_note"), widget=_textarea()
+    )
     unfounded_reason = forms.ModelChoiceField(
         queryset=UnfoundedReason.objects.filter(is_active=True), label=_("Motif (si non fondée)"), required=False
     )
@@ -266,16 +295,28 @@ class PartnerOutcomeForm(StepForm):
 
 
 class RegulariseForm(StepForm):
-    regularisation_note = forms.CharField(label=_("Régularisation effectuée"), widget=_textarea())
+    regularisation_note = forms.CharField(
+        label=_("Régularisation effectuée"),
+        max_length=max_length_of(Grievance, "regularisation_note"),
+        widget=_textarea(),
+    )
 
     def perform(self):
         return wf.grievance_regularise(**self.common(), note=self.cleaned_data["regularisation_note"])
 
 
 class DraftAnswerForm(StepForm):
-    answer_text = forms.CharField(label=_("Réponse au réclamant"), widget=_textarea(5), required=False)
+    answer_text = forms.CharField(
+        label=_("Réponse au réclamant"),
+        max_length=max_length_of(Grievance, "answer_text"),
+        widget=_textarea(5),
+        required=False,
+    )
     outcome_explanation = forms.CharField(
-        label=_("Explication au réclamant (obligatoire si non fondée)"), widget=_textarea(3), required=False
+        label=_("Explication au réclamant (obligatoire si non fondée)"),
+        max_length=max_length_of(Grievance, "outcome_explanation"),
+        widget=_textarea(3),
+        required=False,
     )
     answer_channel_exception = forms.ChoiceField(
         choices=Grievance.AnswerChannelException.choices, label=_("Canal de réponse"), required=False
@@ -284,7 +325,10 @@ class DraftAnswerForm(StepForm):
         queryset=Channel.objects.filter(is_active=True), label=_("Canal utilisé en cas d'exception"), required=False
     )
     answer_channel_exception_reason = forms.CharField(
-        label=_("Motif de l'exception"), widget=_textarea(2), required=False
+        label=_("Motif de l'exception"),
+        max_length=max_length_of(Grievance, "answer_channel_exception_reason"),
+        widget=_textarea(2),
+        required=False,
     )
 
     def setup(self):
@@ -304,14 +348,23 @@ class DraftAnswerForm(StepForm):
 
 
 class ApproveAnswerForm(StepForm):
-    answer_review_note = forms.CharField(label=_("Observations (facultatif)"), required=False, widget=_textarea(2))
+    answer_review_note = forms.CharField(
+        label=_("Observations (facultatif)"),
+        required=False,
+        max_length=max_length_of(Grievance, "answer_review_note"),
+        widget=_textarea(2),
+    )
 
     def perform(self):
         return wf.grievance_approve_answer(**self.common(), note=self.cleaned_data["answer_review_note"])
 
 
 class RejectAnswerForm(StepForm):
-    answer_review_note = forms.CharField(label=_("Ce qu'il faut reprendre"), widget=_textarea(2))
+    answer_review_note = forms.CharField(
+        label=_("Ce qu'il faut reprendre"),
+        max_length=max_length_of(Grievance, "answer_review_note"),
+        widget=_textarea(2),
+    )
 
     def perform(self):
         return wf.grievance_reject_answer(**self.common(), note=self.cleaned_data["answer_review_note"])
@@ -329,7 +382,12 @@ class SendAnswerForm(CommentMixin, StepForm):
 
 
 class CloseForm(StepForm):
-    final_synthesis = forms.CharField(label=_("Synthèse finale du traitement"), widget=_textarea(4))
+    # The first closure writes `final_synthesis`, an appeal's closure `appeal_synthesis`: one limit.
+    final_synthesis = forms.CharField(
+        label=_("Synthèse finale du traitement"),
+        max_length=min(max_length_of(Grievance, "final_synthesis"), max_length_of(Grievance, "appeal_synthesis")),
+        widget=_textarea(4),
+    )
     external_recourse_informed = forms.BooleanField(
         label=_("Le réclamant a été informé de son droit de saisir le Médiateur du Royaume ou la justice"),
         required=False,
@@ -349,7 +407,9 @@ class CloseForm(StepForm):
 
 
 class AppealForm(StepForm):
-    appeal_reason = forms.CharField(label=_("Motif du recours"), widget=_textarea(3))
+    appeal_reason = forms.CharField(
+        label=_("Motif du recours"), max_length=max_length_of(Grievance, "appeal_reason"), widget=_textarea(3)
+    )
     appealed_at = forms.DateTimeField(label=_("Recours reçu le"), widget=DateTimeInput())
 
     def setup(self):
@@ -361,7 +421,11 @@ class AppealForm(StepForm):
 
 
 class ReviewAppealForm(OutcomeMixin, StepForm):
-    analysis_conclusion = forms.CharField(label=_("Conclusion du réexamen"), widget=_textarea())
+    analysis_conclusion = forms.CharField(
+        label=_("Conclusion du réexamen"),
+        max_length=max_length_of(Grievance, "analysis_conclusion"),
+        widget=_textarea(),
+    )
     field_order = ["analysis_conclusion", "outcome", "unfounded_reason"]
 
     def perform(self):
@@ -416,16 +480,23 @@ class IntakeForm(BootstrapMixin, SensitiveDetailsMixin, forms.Form):
         label=_("Catégorie (si connue)"),
         required=False,
     )
-    description = forms.CharField(label=_("Description de la réclamation"), widget=_textarea(4), required=False)
+    description = forms.CharField(
+        label=_("Description de la réclamation"),
+        max_length=max_length_of(Grievance, "description"),
+        widget=_textarea(4),
+        required=False,
+    )
     sensitive = forms.BooleanField(
         label=_("Allégation de VBG, d'exploitation, d'abus ou de harcèlement sexuels (cas sensible)"),
         required=False,
         help_text=_("Le cas est transmis au seul référent VBG ; aucune identité n'est conservée."),
     )
     is_anonymous = forms.BooleanField(label=_("Réclamant anonyme"), required=False)
-    cnie = forms.CharField(label=_("CNIE"), max_length=20, required=False)
-    phone = forms.CharField(label=_("Téléphone"), max_length=20, required=False)
-    name = forms.CharField(label=_("Nom et prénom"), max_length=150, required=False)
+    cnie = forms.CharField(label=_("CNIE"), max_length=limits.TYPED_IDENTIFIER, required=False)
+    phone = forms.CharField(label=_("Téléphone"), max_length=limits.TYPED_IDENTIFIER, required=False)
+    name = forms.CharField(
+        label=_("Nom et prénom"), max_length=max_length_of(Grievance, "complainant_name"), required=False
+    )
     # Not required: a sensitive intake hides (and does not send) the complainant's fields.
     sex = forms.ChoiceField(choices=Sex.choices, label=_("Sexe"), initial=Sex.UNKNOWN, required=False)
     age_group = forms.ChoiceField(
@@ -434,11 +505,18 @@ class IntakeForm(BootstrapMixin, SensitiveDetailsMixin, forms.Form):
     region = forms.ModelChoiceField(queryset=Region.objects.all(), label=_("Région"), required=False)
     residence = forms.ChoiceField(choices=[("", "—"), *Residence.choices], label=_("Milieu"), required=False)
     identity_verified = forms.BooleanField(label=_("Identité vérifiée (CNIE, téléphone)"), required=False)
-    external_reference = forms.CharField(label=_("Référence externe (facultatif)"), max_length=64, required=False)
-    duplicate_override_reason = forms.CharField(
-        label=_("Motif d'ouverture d'un nouveau dossier malgré le doublon"), required=False, widget=_textarea(2)
+    external_reference = forms.CharField(
+        label=_("Référence externe (facultatif)"),
+        max_length=max_length_of(Grievance, "external_reference"),
+        required=False,
     )
-    confirm_duplicate = forms.CharField(required=False, widget=forms.HiddenInput)
+    duplicate_override_reason = forms.CharField(
+        label=_("Motif d'ouverture d'un nouveau dossier malgré le doublon"),
+        required=False,
+        max_length=max_length_of(Grievance, "duplicate_override_reason"),
+        widget=_textarea(2),
+    )
+    confirm_duplicate = forms.CharField(required=False, max_length=1, widget=forms.HiddenInput)
 
     field_order = [
         "programme",
@@ -469,16 +547,22 @@ class IntakeForm(BootstrapMixin, SensitiveDetailsMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
+        # A text refused already (too long) is not also missing.
         if data.get("sensitive"):
-            if not (data.get("nature") or "").strip():
+            if not (data.get("nature") or "").strip() and not self.has_error("nature"):
                 self.add_error("nature", _("Décrivez la nature de l'allégation, dans les termes du plaignant."))
-        elif not (data.get("description") or "").strip():
+        elif not (data.get("description") or "").strip() and not self.has_error("description"):
             self.add_error("description", _("Décrivez l'objet de la réclamation."))
         return data
 
 
 class SearchForm(BootstrapMixin, forms.Form):
-    q = forms.CharField(label=_("Référence, code de suivi, CNIE, téléphone ou nom"), max_length=150, min_length=2)
+    # The longest of what it searches is a name.
+    q = forms.CharField(
+        label=_("Référence, code de suivi, CNIE, téléphone ou nom"),
+        max_length=max_length_of(Grievance, "complainant_name"),
+        min_length=2,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -519,10 +603,10 @@ class CommitmentNotificationForm(BootstrapMixin, forms.Form):
 
 
 class ReferForm(BootstrapMixin, forms.Form):
-    service_provider = forms.CharField(label=_("Prestataire de services spécialisé"), max_length=200)
-    consent_to_refer = forms.BooleanField(
-        label=_("La survivante ou le survivant consent à l'orientation"), required=False
+    service_provider = forms.CharField(
+        label=_("Prestataire de services spécialisé"), max_length=max_length_of(SensitiveCase, "service_provider")
     )
+    # No consent here: it was recorded once, when the case was flagged, and is shown read-only.
     referred_at = forms.DateTimeField(label=_("Orientée le"), widget=DateTimeInput())
 
     def __init__(self, *args, **kwargs):
@@ -532,7 +616,9 @@ class ReferForm(BootstrapMixin, forms.Form):
 
 
 class CloseSensitiveForm(BootstrapMixin, forms.Form):
-    closing_note = forms.CharField(label=_("Suite donnée au cas"), widget=_textarea(3))
+    closing_note = forms.CharField(
+        label=_("Suite donnée au cas"), max_length=max_length_of(SensitiveCase, "closing_note"), widget=_textarea(3)
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

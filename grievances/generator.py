@@ -28,7 +28,9 @@ from pmpp.accounts import service_account_ensure
 from pmpp.models import (
     Channel,
     ComplaintCategory,
+    Membership,
     NotComplaintKind,
+    Organisation,
     Programme,
     Region,
     UnfoundedReason,
@@ -87,13 +89,13 @@ DESCRIPTIONS = {
 }
 RAMED_SHARE = 0.31  # « plus de 30 % des réclamations non fondées » tiennent à la carte RAMED (§6.2.6)
 
-# (username, first name, role, organisation, programme or None)
+# (username, first name, role, organisation, programmes: None for every programme, by name)
 CAST = [
     ("generateur.agent", "Agent", roles.AGENT, "cdg-cnra", None),
     ("generateur.traitement", "Chargé de traitement", roles.CASE_HANDLER, "cdg-cnra", None),
     ("generateur.responsable", "Responsable", roles.HEAD_OF_BENEFICIARY_SERVICES, "cdg-cnra", None),
     ("generateur.cloture", "Chargé de clôture", roles.CLOSING_OFFICER, "cdg-cnra", None),
-    ("generateur.partenaire", "Correspondant MENPS", roles.PARTNER_LIAISON, "menps", "tayssir"),
+    ("generateur.partenaire", "Correspondant MENPS", roles.PARTNER_LIAISON, "menps", ("tayssir",)),
 ]
 
 
@@ -110,18 +112,31 @@ class Cast:
 
 
 def ensure_generator_accounts() -> dict[str, User]:
-    return {
-        username: service_account_ensure(
+    """The generator's accounts, each named on the programmes it generates for.
+
+    Their roles are not project-wide, so « every programme » is one membership per
+    programme (pmpp.models.Membership); one added since the account was made is added.
+    """
+    every_programme = tuple(Programme.objects.order_by("code").values_list("code", flat=True))
+    users = {}
+    for username, first_name, role_code, organisation_code, programme_codes in CAST:
+        codes = programme_codes or every_programme
+        user, _created = service_account_ensure(
             username=username,
             first_name=first_name,
             last_name="(données générées)",
             role_codes=(role_code,),
             organisation=organisation_code,
-            programmes=(programme_code,),
+            programmes=codes,
             reason="Compte du générateur de données",
-        )[0]
-        for username, first_name, role_code, organisation_code, programme_code in CAST
-    }
+        )
+        organisation = Organisation.objects.get(code=organisation_code)
+        for programme in Programme.objects.filter(code__in=codes).exclude(memberships__user=user):
+            membership = Membership(user=user, organisation=organisation, programme=programme)
+            membership._change_reason = "Compte du générateur de données : un programme par affectation"
+            membership.save()
+        users[username] = user
+    return users
 
 
 def _at(day: date, seconds: float) -> datetime:

@@ -85,7 +85,8 @@ _QUEUE_FILTERS = {
 }
 
 _WORKERS = frozenset({roles.AGENT, roles.CASE_HANDLER, roles.HEAD_OF_BENEFICIARY_SERVICES, roles.CLOSING_OFFICER})
-_READERS = frozenset({roles.ES_FOCAL_POINT, roles.MINISTRY_VIEWER, roles.HEAD_OF_BENEFICIARY_SERVICES})
+# Ministry staff read figures, not files: no queue (SECURITY.md).
+_READERS = frozenset({roles.ES_FOCAL_POINT, roles.HEAD_OF_BENEFICIARY_SERVICES})
 QUEUES = [
     Queue("a-qualifier", _("À qualifier"), frozenset({roles.AGENT}), _("Opération 1 : réclamations reçues.")),
     Queue("a-analyser", _("À analyser"), frozenset({roles.AGENT}), _("Opération 2 : réclamations qualifiées.")),

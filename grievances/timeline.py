@@ -14,7 +14,10 @@ from grievances.workflow import TRANSITION_LABELS
 
 # Columns of history rows that are bookkeeping, not content.
 _NOISE = {"history_id", "history_date", "history_change_reason", "history_type", "history_user", "transition", "id"}
-_HIDDEN = {"search_name", "pin_hash", "tracking_code"}
+# Secrets, search keys, and the sensitive case a file moved to: never on a grievance's timeline.
+_HIDDEN = {
+    "search_name", "pin_hash", "tracking_code", "tracking_cnie_digest", "tracking_phone_digest", "sensitive_case",
+}  # fmt: skip
 # Links between rows of the story itself: labelled from the rows already loaded, not queried.
 _INTERNAL = {"grievance", "renews", "duplicate_of"}
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from grievances.services.attachments import validate_upload_size
 from imports.models import ImportJob
 
 
@@ -13,6 +14,7 @@ class UploadForm(forms.Form):
     )
     file = forms.FileField(
         label=_("Fichier (CSV ou XLSX)"),
+        validators=[validate_upload_size],
         help_text=_("CSV en UTF-8, séparé par « ; » ou « , », ou classeur XLSX (première feuille)."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )

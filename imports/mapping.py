@@ -13,9 +13,11 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grievances.models import Sex
+from grievances.models import Grievance, Sex
 from grievances.services.intake import search_key
 from imports.parsing import FORMULA
+from pmpp import limits
+from pmpp.limits import max_length_of
 from pmpp.models import ComplaintCategory, Programme, Region
 
 # Logical field → header, per source. Headers as each source exports them (docs/imports.md).
@@ -50,6 +52,17 @@ COLUMNS: dict[str, dict[str, str]] = {
     },
 }
 REQUIRED = ("external_reference", "received_at", "programme", "description")
+# The longest value of each column kept as typed: the maximum every other door applies to it.
+TEXT_LIMITS = {
+    "external_reference": max_length_of(Grievance, "external_reference"),
+    "description": max_length_of(Grievance, "description"),
+    "name": max_length_of(Grievance, "complainant_name"),
+    "cnie": limits.TYPED_IDENTIFIER,
+    "phone": limits.TYPED_IDENTIFIER,
+}
+# The other columns are read as a date, a yes or no, a sex code or the code or name of a
+# reference row, and never stored as typed: a value that is none of those is refused.
+CODED_COLUMNS = ("received_at", "programme", "category", "sex", "region", "is_anonymous")
 
 # Where the intake service reports an error → the logical field of the row.
 SERVICE_FIELDS = {
@@ -175,7 +188,17 @@ def row_to_intake(*, source: str, index: dict[str, str], values: dict[str, Any],
             raise RowError(column(source, field), _("Les formules ne sont pas acceptées : saisissez la valeur."))
         return value
 
-    external_reference = _text(cell("external_reference"))
+    def text(field: str, value: str) -> str:
+        limit = TEXT_LIMITS[field]
+        if len(value) > limit:
+            raise RowError(
+                column(source, field),
+                _("Texte trop long dans la colonne « %(column)s » : %(limit)s caractères au plus.")
+                % {"column": column(source, field), "limit": limit},
+            )
+        return value
+
+    external_reference = text("external_reference", _text(cell("external_reference")))
     if not external_reference:
         raise RowError(column(source, "external_reference"), _("Référence de la source manquante."))
     programme_value = _text(cell("programme"))
@@ -213,10 +236,10 @@ def row_to_intake(*, source: str, index: dict[str, str], values: dict[str, Any],
         "category": category,
         "received_at": received_at,
         "external_reference": external_reference,
-        "description": str(cell("description") or "").strip(),
-        "cnie": _text(cell("cnie")),
-        "phone": _phone(cell("phone")),
-        "name": _text(cell("name")),
+        "description": text("description", str(cell("description") or "").strip()),
+        "cnie": text("cnie", _text(cell("cnie"))),
+        "phone": text("phone", _phone(cell("phone"))),
+        "name": text("name", _text(cell("name"))),
         "sex": _SEX[sex_value],
         "region": region,
         "is_anonymous": anonymous_value in _TRUE,

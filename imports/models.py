@@ -12,11 +12,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Where the uploaded files are stored, under MEDIA_ROOT.
+IMPORT_DIRECTORY = "imports"
+
 
 def _stored_name(instance: "ImportJob", filename: str) -> str:
     # File names may carry a complainant's name: the stored file gets a random one.
     extension = instance.file_format or "bin"
-    return f"imports/{uuid.uuid4().hex}.{extension}"
+    return f"{IMPORT_DIRECTORY}/{uuid.uuid4().hex}.{extension}"
 
 
 class ImportJob(models.Model):

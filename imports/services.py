@@ -13,6 +13,9 @@ transaction, so a bad row never undoes the good ones, and saves the progress eve
 """
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import IO
 
 from django.conf import settings
@@ -23,10 +26,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grievances.models import Grievance
-from grievances.services.attachments import format_size
+from grievances.services.attachments import validate_upload_size
 from grievances.services.intake import grievance_register
 from imports import mapping, parsing
 from imports.models import ImportJob
+from imports.selectors import import_file_storage, import_jobs_due_for_file_deletion, import_orphan_files
 from pmpp.models import Channel
 
 logger = logging.getLogger(__name__)
@@ -67,11 +71,10 @@ def import_job_create(*, actor, source: str, uploaded_file: UploadedFile) -> Imp
     size = uploaded_file.size or 0
     if size == 0:
         raise ValidationError({"file": _("Le fichier est vide.")})
-    limit = settings.PMPP_MAX_UPLOAD_BYTES
-    if size > limit:
-        raise ValidationError(
-            {"file": _("Fichier trop volumineux : %(limit)s au plus.") % {"limit": format_size(limit)}}
-        )
+    try:
+        validate_upload_size(uploaded_file)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from None
     stream = _raw(uploaded_file)
     file_format = parsing.detect_format(stream)
     header = parsing.header_of(stream, file_format)
@@ -124,6 +127,10 @@ def _start(*, job: ImportJob, actor, expected: str, running: str) -> ImportJob:
             raise ValidationError(
                 _("Cette étape n'est pas possible dans l'état « %(status)s ».")
                 % {"status": locked.get_status_display()}
+            )
+        if not locked.file:
+            raise ValidationError(
+                _("Le fichier de cet import a été supprimé (durée de conservation écoulée) : déposez-le à nouveau.")
             )
         locked.status = running
         locked.processed = 0
@@ -266,3 +273,74 @@ def _process_row(*, job, row, index, refs, scope, seen, write, counters) -> list
     if write:
         counters["created_count"] += 1
     return []
+
+
+# --- retention (Law 09-08) ----------------------------------------------------------------------------
+
+
+@dataclass
+class ImportFilesResult:
+    jobs: int = 0
+    files_deleted: int = 0
+    files_missing: int = 0
+    orphans_deleted: int = 0
+    failed_job_ids: list[int] = field(default_factory=list)
+
+
+def import_files_forget(
+    *, cutoff: datetime, batch_size: int = 200, progress: Callable[[int, int], None] | None = None
+) -> ImportFilesResult:
+    """Delete the stored file of every import whose last step is older than `cutoff` (Law 09-08).
+
+    The file holds CNIE numbers, phones, names and complaints as the source exported them, its
+    original name may be a complainant's, and the error detail points into its rows: all three
+    go. The job stays, with its source, channel, state, dates and counts. The grievances it
+    created have their own retention (privacy.anonymisation).
+
+    Each batch is one transaction: the jobs are locked, each file deleted, then its job emptied.
+    A file that cannot be deleted leaves its job as it was, named in `failed_job_ids`, for the
+    next run; a batch rolled back after deleting files leaves jobs whose file is already gone,
+    which the next run finds missing and empties. So a job is never marked done while its file
+    is still stored, and running the command again finishes the work. Files no job names
+    (an upload whose job was never saved) and older than `cutoff` are deleted last.
+    """
+    result = ImportFilesResult()
+    storage = import_file_storage()
+    ids = list(import_jobs_due_for_file_deletion(cutoff=cutoff).values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        with transaction.atomic():
+            jobs = import_jobs_due_for_file_deletion(cutoff=cutoff).filter(pk__in=ids[start : start + batch_size])
+            for job in jobs.select_for_update():
+                try:
+                    if storage.exists(job.file.name):
+                        storage.delete(job.file.name)
+                        result.files_deleted += 1
+                    else:
+                        result.files_missing += 1
+                except OSError:
+                    logger.exception("Import job %s: stored file not deleted at retention", job.pk)
+                    result.failed_job_ids.append(job.pk)
+                    continue
+                job.file = ""
+                job.original_name = ""
+                job.errors = []
+                job.save(update_fields=["file", "original_name", "errors"])
+                result.jobs += 1
+        if progress is not None:
+            progress(min(start + batch_size, len(ids)), len(ids))
+    for path in import_orphan_files(cutoff=cutoff):
+        try:
+            storage.delete(path)
+        except OSError:
+            logger.exception("Orphan import file not deleted at retention")
+            continue
+        result.orphans_deleted += 1
+    logger.info(
+        "Import files past retention: %s job(s), %s file(s) deleted, %s missing, %s orphan(s), %s failure(s)",
+        result.jobs,
+        result.files_deleted,
+        result.files_missing,
+        result.orphans_deleted,
+        len(result.failed_job_ids),
+    )
+    return result

@@ -23,7 +23,10 @@ Kind = DeadlineAlert.Kind
 
 def _users_with_role(role_code: str, *, programme_id: int, organisation_id: int | None = None) -> QuerySet:
     """Active users holding the role through a membership that covers the programme."""
-    memberships = Membership.objects.filter(Q(programme__isnull=True) | Q(programme_id=programme_id))
+    covers = Q(programme_id=programme_id)
+    if role_code in roles.PROJECT_WIDE_ROLES:
+        covers |= Q(all_programmes=True)
+    memberships = Membership.objects.filter(covers)
     if organisation_id is not None:
         memberships = memberships.filter(organisation_id=organisation_id)
     return User.objects.filter(

@@ -27,8 +27,9 @@ def service_account_ensure(
     """The account, created with its roles and memberships the first time; (user, created).
 
     An existing account is returned as it is: roles and memberships changed since in the
-    admin are kept. `programmes` are programme codes; None means all programmes. A
-    concurrent first use waits on the unique username and then reads the complete account.
+    admin are kept. `programmes` are programme codes; None means « tous les programmes »,
+    which counts only for a project-wide role (pmpp.roles.PROJECT_WIDE_ROLES). A concurrent
+    first use waits on the unique username and then reads the complete account.
     """
     user, created = User.objects.get_or_create(
         username=username, defaults={"first_name": first_name, "last_name": last_name}
@@ -45,6 +46,7 @@ def service_account_ensure(
             user=user,
             organisation=organisation_row,
             programme=Programme.objects.get(code=code) if code else None,
+            all_programmes=code is None,
         )
         membership._change_reason = reason
         membership.save()

@@ -131,6 +131,7 @@ class PublicHolidayAdmin(SimpleHistoryAdmin):
 
 class MembershipInline(admin.TabularInline):
     model = models.Membership
+    fields = ["organisation", "programme", "all_programmes"]
     extra = 0
     autocomplete_fields = []
 
@@ -138,7 +139,15 @@ class MembershipInline(admin.TabularInline):
 @admin.register(models.User)
 class PmppUserAdmin(UserAdmin, SimpleHistoryAdmin):
     inlines = [MembershipInline]
-    list_display = ["username", "first_name", "last_name", "is_active", "is_staff"]
+    list_display = ["username", "first_name", "last_name", "programmes", "is_active", "is_staff"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("memberships__programme", "memberships__organisation")
+
+    @admin.display(description=_("programmes"))
+    def programmes(self, user) -> str:
+        """Where the user works: « tous les programmes » shows, so it is never granted unseen."""
+        return ", ".join(membership.scope_label() for membership in user.memberships.all()) or "—"
 
     def has_delete_permission(self, request, obj=None):
         # Users are deactivated, never deleted: their name is on history rows, which are

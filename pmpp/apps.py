@@ -66,6 +66,11 @@ class PmppConfig(AppConfig):
         post_migrate.connect(_sync_roles_after_migrate, sender=self, dispatch_uid="pmpp.sync_roles_after_migrate")
 
         from django.contrib.auth.signals import user_logged_in
+        from django.core import checks
+
+        from pmpp.checks import programme_less_memberships
+
+        checks.register(programme_less_memberships)
 
         from pmpp.middleware import SessionRefreshMiddleware
 

@@ -12,7 +12,6 @@ _SEARCH_ROLES = {
     roles.HEAD_OF_BENEFICIARY_SERVICES,
     roles.CLOSING_OFFICER,
     roles.ES_FOCAL_POINT,
-    roles.MINISTRY_VIEWER,
     roles.PARTNER_LIAISON,
 }
 # Who reads the stakeholder registry (SPEC §3): the focal point keeps it, the others read it.

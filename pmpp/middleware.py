@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-from grievances.services.attachments import format_size
-from pmpp.error_pages import render_plain_error
+from pmpp.error_pages import api_body_too_large_detail, api_error_response, render_plain_error
+from pmpp.limits import format_size
 
 # Room for the form fields that travel with the largest accepted file.
 _FORM_FIELDS_ALLOWANCE = 1024 * 1024
@@ -47,12 +47,15 @@ class SessionRefreshMiddleware:
 
 
 class RequestSizeLimitMiddleware:
-    """A request body larger than the largest accepted upload is refused before it is read.
+    """A request body larger than what its destination accepts is refused before it is read.
 
     The upload forms refuse an oversized file with a clear message, but only after Django has
     read the whole body to disk. A body announced as larger than `PMPP_MAX_UPLOAD_BYTES` plus
     the form fields' allowance is answered at once with a 413 page, before the session, CSRF
-    or any view reads it. (A front proxy should enforce the same limit on chunked bodies.)
+    or any view reads it. The API takes no file: its bodies are JSON, limited to
+    `PMPP_API_MAX_BODY_BYTES`, and a larger one gets the API's JSON 413. (A front proxy should
+    enforce the same limits on chunked bodies; past Django's own limit, the API's exception
+    handler answers the same 413.)
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -63,19 +66,53 @@ class RequestSizeLimitMiddleware:
             announced = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             announced = 0
-        limit = settings.PMPP_MAX_UPLOAD_BYTES + _FORM_FIELDS_ALLOWANCE
+        api = request.path.startswith("/api/")
+        limit = settings.PMPP_API_MAX_BODY_BYTES if api else settings.PMPP_MAX_UPLOAD_BYTES + _FORM_FIELDS_ALLOWANCE
         if announced <= limit:
             return self.get_response(request)
-        message = _("Envoi trop volumineux : un fichier de %(limit)s au plus est accepté.") % {
-            "limit": format_size(settings.PMPP_MAX_UPLOAD_BYTES)
-        }
-        if request.path.startswith("/api/"):
-            response = JsonResponse({"detail": message, "code": "too_large"}, status=413)
+        if api:
+            response = JsonResponse({"detail": api_body_too_large_detail(), "code": "too_large"}, status=413)
         else:
+            message = _("Envoi trop volumineux : un fichier de %(limit)s au plus est accepté.") % {
+                "limit": format_size(settings.PMPP_MAX_UPLOAD_BYTES)
+            }
             page = render_plain_error(title=_("Envoi trop volumineux"), message=message)
             response = HttpResponse(page, status=413)
         add_never_cache_headers(response)
         return response
+
+
+class ApiErrorsAsJsonMiddleware:
+    """Every error answered under /api/ is JSON, with DEBUG on or off.
+
+    The API's views write their own errors in JSON (api.exceptions). Some errors never reach
+    them, and Django answers those in HTML — with DEBUG on, its debug pages: an address no
+    route matches (404), a request refused before any view (a forged Host header: 400), an
+    exception escaping a view (500). An integration reads JSON, and must not be shown a stack
+    trace: such an answer is replaced here by {"detail", "code"} with the same status and
+    headers (Allow, Retry-After, the security headers). Django has logged the exception first.
+    """
+
+    REPLACED_HEADERS = frozenset({"content-type", "content-length", "content-disposition"})
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path.startswith("/api/")
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        replacement = api_error_response(response.status_code)
+        for header, value in response.items():
+            if header.lower() not in self.REPLACED_HEADERS:
+                replacement[header] = value
+        replacement.cookies = response.cookies
+        add_never_cache_headers(replacement)
+        return replacement
 
 
 class PrivateResponseMiddleware:

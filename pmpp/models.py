@@ -7,10 +7,13 @@ by their French `name` or, when the interface speaks Arabic, by `name_ar`.
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from pmpp.roles import PROJECT_WIDE_ROLES, role_codes_for
 
 
 @dataclass(frozen=True)
@@ -312,29 +315,36 @@ class User(AbstractUser):
         verbose_name_plural = _("utilisateurs")
 
     def role_codes(self) -> set[str]:
-        from pmpp.roles import role_codes_for
-
         return role_codes_for(self)
 
     def programme_scope(self) -> "ProgrammeScope":
-        """Programmes this user works on, from memberships (cached for the request)."""
+        """Programmes this user works on, from memberships (cached for the request).
+
+        A membership names its programme. « Tous les programmes » is ticked explicitly and
+        counts only for a project-wide role (`roles.PROJECT_WIDE_ROLES`); a membership with
+        neither grants the organisation (a partner liaison's) but no programme.
+        """
         cached = getattr(self, "_programme_scope", None)
         if cached is None:
-            rows = list(self.memberships.values_list("organisation_id", "programme_id"))
+            rows = list(self.memberships.values_list("organisation_id", "programme_id", "all_programmes"))
+            # The roles are read only when a membership ticks « tous les programmes ».
+            ticked = any(every for _org, _programme, every in rows)
             cached = ProgrammeScope(
-                all_programmes=any(programme_id is None for _org, programme_id in rows),
-                programme_ids=frozenset(programme_id for _org, programme_id in rows if programme_id is not None),
-                organisation_ids=frozenset(org_id for org_id, _programme in rows),
+                all_programmes=ticked and (self.is_superuser or bool(role_codes_for(self) & PROJECT_WIDE_ROLES)),
+                programme_ids=frozenset(programme for _org, programme, _every in rows if programme is not None),
+                organisation_ids=frozenset(org_id for org_id, _programme, _every in rows),
             )
             self._programme_scope = cached
         return cached
 
 
 class Membership(models.Model):
-    """A user works for an organisation, on one programme or on all its programmes.
+    """A user works for an organisation, on one programme, or (project-wide roles only) on all.
 
     Later apps scope what a user sees by these rows (SPEC §1: an agent of CNRA on Tayssir
-    and DAAM does not see AMO TADAMON cases handled by CNSS).
+    and DAAM does not see AMO TADAMON cases handled by CNSS). « Tous les programmes » is a
+    choice made explicitly, for roles that are project-wide by nature (`roles.PROJECT_WIDE_ROLES`);
+    `manage.py check` warns about any other membership without a programme (pmpp.checks).
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("utilisateur"))
@@ -348,7 +358,15 @@ class Membership(models.Model):
         blank=True,
         related_name="memberships",
         verbose_name=_("programme"),
-        help_text=_("Laisser vide pour tous les programmes."),
+        help_text=_("Le programme sur lequel la personne travaille : une affectation par programme."),
+    )
+    all_programmes = models.BooleanField(
+        _("tous les programmes"),
+        default=False,
+        help_text=_(
+            "Uniquement pour un rôle de portée nationale (point focal E&S, personnel du ministère, "
+            "administrateur des référentiels, comptes de service)."
+        ),
     )
     history = HistoricalRecords()
 
@@ -362,11 +380,40 @@ class Membership(models.Model):
                 condition=models.Q(programme__isnull=True),
                 name="membership_all_programmes_unique",
             ),
+            models.CheckConstraint(
+                condition=models.Q(all_programmes=False) | models.Q(programme__isnull=True),
+                name="membership_all_programmes_names_no_programme",
+                violation_error_message=_("« Tous les programmes » exclut de choisir un programme."),
+            ),
         ]
 
     def __str__(self) -> str:
-        programme = self.programme.reference_prefix if self.programme_id else _("tous programmes")
-        return f"{self.user} · {self.organisation.acronym or self.organisation.name} · {programme}"
+        return f"{self.user} · {self.scope_label()}"
+
+    def scope_label(self) -> str:
+        """« CNRA · TAY », « MEF-DB · tous programmes » or « MENPS · aucun programme »."""
+        if self.programme_id:
+            programme = self.programme.reference_prefix
+        elif self.all_programmes:
+            programme = _("tous programmes")
+        else:
+            programme = _("aucun programme")
+        return f"{self.organisation.acronym or self.organisation.name} · {programme}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.all_programmes and self.programme_id:
+            raise ValidationError({"programme": _("« Tous les programmes » exclut de choisir un programme.")})
+        project_wide = self.user_id and (self.user.is_superuser or role_codes_for(self.user) & PROJECT_WIDE_ROLES)
+        if self.all_programmes and self.user_id and not project_wide:
+            raise ValidationError(
+                {
+                    "all_programmes": _(
+                        "« Tous les programmes » est réservé aux rôles de portée nationale : "
+                        "choisissez les programmes de cette personne."
+                    )
+                }
+            )
 
 
 class AuditLink(models.Model):

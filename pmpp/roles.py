@@ -57,7 +57,14 @@ _KEEP_REGISTRY = (
     "stakeholders.validate_minutes",
 )
 
-_READ_GRIEVANCES = ("grievances.view_grievance", "grievances.view_commitment", "grievances.view_attachment")
+# Figures (dashboards, statistics) without any grievance: what ministry staff need.
+_READ_STATISTICS = ("reporting.view_statistics",)
+_READ_GRIEVANCES = (
+    "grievances.view_grievance",
+    "grievances.view_commitment",
+    "grievances.view_attachment",
+    *_READ_STATISTICS,
+)
 _READ_REPORTS = ("reporting.view_semesterreport",)
 _PREPARE_REPORTS = ("reporting.add_semesterreport", "reporting.approve_semesterreport")
 
@@ -79,6 +86,13 @@ PUBLIC_PORTAL = "public_portal"
 INTEGRATION_ACCOUNT = "integration_account"
 # Roles of accounts that never sign in (no usable password): they act for a system.
 SERVICE_ACCOUNT_ROLES = frozenset({PUBLIC_PORTAL, INTEGRATION_ACCOUNT})
+# Roles that are project-wide by nature: only they may hold a membership on « tous les
+# programmes » (pmpp.models.Membership). The E&S focal point owns the plan for the whole
+# project (SPEC §1); ministry staff read figures, never identities (SECURITY.md), and the
+# coordinating ministry reads the whole project; the reference administrator keeps the
+# project's reference data; the public portal and an integration such as chikaya.ma file
+# for every programme and read back only what they filed. Everyone else names programmes.
+PROJECT_WIDE_ROLES = frozenset({ES_FOCAL_POINT, MINISTRY_VIEWER, REFERENCE_ADMIN, PUBLIC_PORTAL, INTEGRATION_ACCOUNT})
 
 ROLES: tuple[Role, ...] = (
     Role(
@@ -166,7 +180,9 @@ ROLES: tuple[Role, ...] = (
         MINISTRY_VIEWER,
         "Personnel ministère (lecture)",
         _("Personnel ministère (lecture)"),
-        (*_VIEW_REFERENCE, *_READ_GRIEVANCES, *_READ_REGISTRY, *_READ_REPORTS),
+        # Dashboards, reports, statistics and the registry; no grievance, no identity, no
+        # search and no queue (Law 09-08: only what the purpose needs; SECURITY.md).
+        (*_VIEW_REFERENCE, *_READ_STATISTICS, *_READ_REGISTRY, *_READ_REPORTS),
     ),
     Role(
         REFERENCE_ADMIN,
@@ -187,7 +203,10 @@ ROLES: tuple[Role, ...] = (
         _("Compte d'intégration (API)"),
         # An external channel (chikaya.ma, Médiateur, call centre) files grievances through the
         # API (api/); a call-centre integration that takes workflow steps also gets the agent role.
-        (*_VIEW_REFERENCE, "grievances.view_grievance", *_grievances("register_grievance")),
+        # Filing is the one step it takes; reading back what it filed goes by the visibility
+        # scope of this role (grievances.access), not by a permission. Nothing else: it never
+        # signs in, so no screen's permission (dashboard, reference lists) is of use to it.
+        _grievances("register_grievance"),
     ),
     Role(
         PUBLIC_PORTAL,

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything else but security: it sees every error answered under /api/.
+    "pmpp.middleware.ApiErrorsAsJsonMiddleware",
     "pmpp.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -172,13 +174,24 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Login lockout (django-axes): AXES_FAILURE_LIMIT failed attempts for one username from
-# one address lock that pair out for AXES_COOLOFF_MINUTES.
+# Login lockout (django-axes, pmpp/lockout.py), within AXES_COOLOFF_MINUTES of the latest
+# failure: AXES_FAILURE_LIMIT failed attempts for one username from one address lock that
+# pair out; AXES_ADDRESS_FAILURE_LIMIT failed attempts from one address, whatever the
+# usernames, lock the address out (password spraying). An office signs in from behind one
+# NAT address: 20 is four colleagues each locking themselves out within half an hour, far
+# above ordinary typing errors, while a sprayer, who could try 4 passwords on every account,
+# gets 20 guesses in all per half hour. Attempts during a lockout neither count nor extend
+# it, so an office's staff trying again does not keep the address locked.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = int(os.environ.get("AXES_COOLOFF_MINUTES", "30")) / 60
+AXES_HANDLER = "pmpp.lockout.LoginLockoutHandler"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "pmpp.lockout.lockout_response"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
+# The client's address as the public pages see it: behind a proxy, from PMPP_CLIENT_ADDRESS_HEADER.
+AXES_CLIENT_IP_CALLABLE = "pmpp.client.client_address"
 AXES_VERBOSE = False
 
 # Internationalisation: French first, Arabic (right-to-left) second.
@@ -355,6 +368,10 @@ PMPP_ALLOW_SELF_CLOSE = env_bool("PMPP_ALLOW_SELF_CLOSE", False)
 # Attachments (grievances, minutes): largest accepted file. The web server in front should
 # refuse larger request bodies too (nginx client_max_body_size), so nothing big is buffered.
 PMPP_MAX_UPLOAD_BYTES = int(os.environ.get("PMPP_MAX_UPLOAD_MB", "10")) * 1024 * 1024
+# The API takes no file: its largest legitimate body (a drafted answer with its explanation and
+# comment at their maximum lengths, 24,000 characters, each escaped in up to 12 bytes) is under
+# 300 KB. A body announced larger than this is answered with a JSON 413 before it is read.
+PMPP_API_MAX_BODY_BYTES = int(os.environ.get("PMPP_API_MAX_BODY_KB", "1024")) * 1024
 # Public statistics page (/statistiques/): aggregate counts only, small cells masked.
 PMPP_PUBLIC_STATISTICS = env_bool("PMPP_PUBLIC_STATISTICS", True)
 PMPP_PUBLIC_SMALL_CELL = int(os.environ.get("PMPP_PUBLIC_SMALL_CELL", "5"))

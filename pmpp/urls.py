@@ -23,3 +23,6 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True)),
 ]
+
+# A database lost outside any view (the session written after it) is a 503, not a 500.
+handler500 = "pmpp.db_unavailable.server_error"

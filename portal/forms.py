@@ -4,7 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grievances.forms import BootstrapMixin
-from grievances.models import ContactPreference
+from grievances.models import ContactPreference, Grievance
+from pmpp import limits
+from pmpp.limits import max_length_of
 from pmpp.models import ComplaintCategory, Programme
 
 RATINGS = [(n, str(n)) for n in range(1, 6)]
@@ -19,7 +21,7 @@ class FilingForm(BootstrapMixin, forms.Form):
     category = forms.TypedChoiceField(label=_("Objet de la réclamation"), coerce=int)
     description = forms.CharField(
         label=_("Description"),
-        max_length=4000,
+        max_length=max_length_of(Grievance, "description"),
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Décrivez votre réclamation. N'indiquez pas de mot de passe ni de code bancaire."),
     )
@@ -30,14 +32,24 @@ class FilingForm(BootstrapMixin, forms.Form):
             "Vous recevrez un code PIN qui, avec le code de suivi, sera votre seul moyen de suivre la réclamation."
         ),
     )
-    complainant_name = forms.CharField(label=_("Nom et prénom"), max_length=150, required=False)
+    complainant_name = forms.CharField(
+        label=_("Nom et prénom"), max_length=max_length_of(Grievance, "complainant_name"), required=False
+    )
     complainant_cnie = forms.CharField(
-        label=_("Numéro de CNIE"), max_length=20, required=False, help_text=_("Par exemple AB123456.")
+        label=_("Numéro de CNIE"),
+        max_length=limits.TYPED_IDENTIFIER,
+        required=False,
+        help_text=_("Par exemple AB123456."),
     )
     complainant_phone = forms.CharField(
-        label=_("Numéro de téléphone"), max_length=20, required=False, help_text=_("Par exemple 0612345678.")
+        label=_("Numéro de téléphone"),
+        max_length=limits.TYPED_IDENTIFIER,
+        required=False,
+        help_text=_("Par exemple 0612345678."),
     )
-    complainant_email = forms.EmailField(label=_("Courrier électronique"), max_length=254, required=False)
+    complainant_email = forms.EmailField(
+        label=_("Courrier électronique"), max_length=max_length_of(Grievance, "complainant_email"), required=False
+    )
     preferred_contact = forms.ChoiceField(
         label=_("Comment souhaitez-vous être informé·e ?"), choices=ContactPreference.choices, required=False
     )
@@ -75,7 +87,7 @@ class TrackingForm(BootstrapMixin, forms.Form):
     tracking_code = forms.CharField(label=_("Code de suivi"), max_length=32)
     identity = forms.CharField(
         label=_("CNIE ou numéro de téléphone"),
-        max_length=20,
+        max_length=limits.TYPED_IDENTIFIER,
         required=False,
         help_text=_("Ceux indiqués lors du dépôt de la réclamation."),
     )
@@ -118,7 +130,7 @@ class SatisfactionForm(BootstrapMixin, forms.Form):
 class AppealForm(BootstrapMixin, forms.Form):
     appeal_reason = forms.CharField(
         label=_("Motif du recours"),
-        max_length=4000,
+        max_length=max_length_of(Grievance, "appeal_reason"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Expliquez pourquoi la réponse ne vous satisfait pas. Votre réclamation sera réexaminée."),
     )

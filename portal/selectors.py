@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grievances.models import Commitment, Grievance
@@ -31,7 +32,18 @@ _PUBLIC_STATUS = {S.RECEIVED: PublicStatus.RECEIVED, S.ANSWER_SENT: PublicStatus
 
 
 def public_status(grievance: Grievance) -> PublicStatus:
-    """Everything else — including "sensitive" and "duplicate" — is "in treatment"."""
+    """Everything else — including "sensitive" and "duplicate" — is "in treatment".
+
+    A case moved to the GBV referent before anyone qualified it answers « Reçue », as it did
+    a minute earlier, until its acknowledgement date, by which an ordinary case would have
+    been qualified; then « En cours de traitement » (issue 17: tracking tells nothing).
+    """
+    if (
+        grievance.status == S.SENSITIVE
+        and grievance.qualified_at is None
+        and timezone.localdate() <= grievance.acknowledgement_due_on
+    ):
+        return PublicStatus.RECEIVED
     return _PUBLIC_STATUS.get(grievance.status, PublicStatus.IN_PROGRESS)
 
 

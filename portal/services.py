@@ -13,12 +13,15 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, get_hasher, make_password
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from grievances.models import Grievance
 from grievances.services.intake import normalise_cnie, normalise_phone
+from grievances.services.references import tracking_identity_matches
 from grievances.services.workflow import grievance_appeal
 from pmpp import roles
 from pmpp.accounts import service_account_ensure
@@ -104,9 +107,18 @@ class TrackingProof:
 
 
 def _identity_matches(grievance: Grievance, identity: str) -> bool:
-    if not identity or grievance.is_anonymous:
+    if not identity:
         return False
     cnie, phone = normalise_cnie(identity), normalise_phone(identity)
+    if grievance.tracking_cnie_digest or grievance.tracking_phone_digest:
+        # A case moved to the GBV referent: its identity is gone, its receipt still opens it.
+        return tracking_identity_matches(
+            tracking_code=grievance.tracking_code,
+            digests={"cnie": grievance.tracking_cnie_digest, "phone": grievance.tracking_phone_digest},
+            values={"cnie": cnie, "phone": phone},
+        )
+    if grievance.is_anonymous:
+        return False
     by_cnie = bool(grievance.complainant_cnie) and hmac.compare_digest(cnie, grievance.complainant_cnie)
     by_phone = bool(grievance.complainant_phone) and hmac.compare_digest(phone, grievance.complainant_phone)
     return by_cnie or by_phone
@@ -167,5 +179,11 @@ def portal_account() -> User:
 
 
 def portal_appeal(*, grievance: Grievance, reason: str, when: datetime | None = None) -> Grievance:
-    """The complainant appeals from the tracking page (§6.1): the case reopens for a second review."""
+    """The complainant appeals from the tracking page (§6.1): the case reopens for a second review.
+
+    Before closure the refusal is the same for every case, whatever its internal state: the
+    workflow's own message names that state, and would name a case moved to the GBV referent.
+    """
+    if grievance.status not in (Grievance.Status.CLOSED, Grievance.Status.APPEALED):
+        raise ValidationError(gettext("Un recours peut être déposé une fois la réclamation clôturée, pas avant."))
     return grievance_appeal(grievance=grievance, actor=portal_account(), reason=reason, received_at=when)

@@ -5,7 +5,6 @@ session, and the grievance a complainant has proved to be theirs is remembered i
 session as a signed, short-lived marker of its id — never by code or reference in a URL.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,34 +16,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from grievances.models import ContactPreference, Grievance
-from grievances.services.intake import grievance_register
 from grievances.services.satisfaction import grievance_rate_satisfaction
-from pmpp.models import Channel
+from pmpp.client import client_address
+from portal.filing import is_submission_token, new_submission_token, portal_file_complaint
 from portal.forms import AppealForm, FilingForm, SatisfactionForm, TrackingForm
 from portal.selectors import grievance_public_view
 from portal.services import TrackingProof, grievance_track, portal_appeal
 
-WEB_CHANNEL_CODE = "web-portal"
 RECEIPT_SESSION_KEY = "portal_receipt"
 TRACKED_SESSION_KEY = "portal_tracked"
 TRACKED_SALT = "portal.tracked"
 # How long a proven tracking lets the complainant rate or appeal without proving it again.
 TRACKED_MAX_AGE_SECONDS = 15 * 60
-
-
-def client_address(request: HttpRequest) -> str:
-    """The visitor's address; behind a proxy, from the header it sets (PMPP_CLIENT_ADDRESS_HEADER).
-
-    Of X-Forwarded-For only the last entry is taken: the one the trusted proxy added,
-    which the client cannot forge.
-    """
-    header = settings.PMPP_CLIENT_ADDRESS_HEADER
-    if header:
-        value = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
-        last = value.split(",")[-1].strip()
-        if last:
-            return last
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -58,16 +41,25 @@ def _apply_errors(form, error: ValidationError) -> None:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def file_complaint(request: HttpRequest) -> HttpResponse:
-    """File a complaint through the web portal, named or anonymous (§6.1: every request is recorded)."""
+    """File a complaint through the web portal, named or anonymous (§6.1: every request is recorded).
+
+    The form carries a one-time token (`submission`): the same form sent again shows the first
+    receipt instead of recording the complaint twice (portal/filing.py). A form sent back with
+    errors keeps its token, so that correcting it and sending it is still the same submission.
+    A form without one (a page shown before tokens existed) gets one here: the complaint is
+    recorded all the same, with no earlier sending to recognise.
+    """
     form = FilingForm(request.POST or None)
+    submission = request.POST.get("submission", "")
+    if not is_submission_token(submission):
+        submission = new_submission_token()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         anonymous = data["is_anonymous"]
         try:
-            result = grievance_register(
-                actor=None,
+            receipt = portal_file_complaint(
+                submission=submission,
                 programme=data["programme"],
-                channel=Channel.objects.get(code=WEB_CHANNEL_CODE),
                 description=data["description"],
                 category=data["category"],
                 is_anonymous=anonymous,
@@ -82,12 +74,13 @@ def file_complaint(request: HttpRequest) -> HttpResponse:
         else:
             # Shown once on the next page, then gone from the session; never in a URL.
             request.session[RECEIPT_SESSION_KEY] = {
-                "reference": result.grievance.reference,
-                "tracking_code": result.grievance.tracking_code,
-                "pin": result.pin or "",
+                "reference": receipt.reference,
+                "tracking_code": receipt.tracking_code,
+                "pin": receipt.pin,
+                "replayed": receipt.replayed,
             }
             return redirect("portal:receipt")
-    return render(request, "portal/file.html", {"form": form})
+    return render(request, "portal/file.html", {"form": form, "submission": submission})
 
 
 @never_cache

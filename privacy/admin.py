@@ -19,6 +19,8 @@ class PersonalDataAccessAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "where",
         "grievance_ids",
         "sensitive_case_ids",
+        "stakeholder_ids",
+        "representative_ids",
         "object_count",
         "sensitive",
     ]

@@ -15,6 +15,11 @@ One grievance is never half done: each batch of grievances is one transaction, i
 grievance is marked `anonymised_at` in the same transaction as its erasure, with the reason
 appended to its history. A second run finds nothing left to do. Attachment files are deleted
 from storage only after the batch commits; their rows stay as placeholders.
+
+A sensitive GBV/SEA/SH case holds no identity by design, but the allegation in the
+complainant's words (`nature`) and the referent's closing remarks may name the survivor, the
+alleged perpetrator or a place: once the case is closed and the retention period has passed,
+they are erased the same way, history included (issue 17).
 """
 
 from collections import defaultdict
@@ -28,7 +33,7 @@ from django.db import transaction
 from django.db.models import Case, Exists, Model, OuterRef, QuerySet, Value, When
 from django.utils import timezone
 
-from grievances.models import Attachment, Commitment, Grievance
+from grievances.models import Attachment, Commitment, Grievance, SensitiveCase
 from notifications.services import notification_forget
 from pmpp.audit import history_rewrite_allowed
 from pmpp.audit_chain import record_rewrite
@@ -59,6 +64,9 @@ GRIEVANCE_TEXT_FIELDS = (
     "appeal_reason",
 )
 COMMITMENT_TEXT_FIELDS = ("note", "renewal_reason", "broken_reason")
+# A sensitive case's free texts. What the statistics and the referral register count stays:
+# programme, channel, dates, perpetrator linked or not, age group, sex, referral and consents.
+SENSITIVE_CASE_TEXT_FIELDS = ("nature", "closing_note")
 # History change reasons read "<step> — <comment typed by the user>": the step stays.
 _REASON_SEPARATOR = " — "
 
@@ -161,18 +169,7 @@ def anonymise_grievances(*, ids: Iterable[int], now: datetime, days: int) -> Ano
         rewritten[Commitment.history.model] = _rewrite_history(
             Commitment.history.model.objects.filter(grievance_id__in=pks), blank=(), texts=COMMITMENT_TEXT_FIELDS
         )
-        attachments = Attachment.objects.filter(grievance_id__in=pks)
-        files = list(attachments.exclude(file="").values_list("file", flat=True))
-        attachment_placeholder = {
-            "file": "",
-            "original_name": ATTACHMENT_PLACEHOLDER_NAME,
-            "description": "",
-            "sha256": "",
-        }
-        batch.attachments = attachments.update(**attachment_placeholder)
-        attachment_history = Attachment.history.model.objects.filter(grievance_id__in=pks)
-        rewritten[attachment_history.model] = _rewrite_history(attachment_history, blank=(), texts=())
-        attachment_history.update(**attachment_placeholder)
+        batch.attachments, files, rewritten[Attachment.history.model] = _erase_attachments(grievance_id__in=pks)
 
         # Messages keep their event, channel, state and dates; where they went and what they
         # said go. One still pending for a grievance closed years ago is withdrawn rather than
@@ -204,6 +201,116 @@ def anonymise_grievances(*, ids: Iterable[int], now: datetime, days: int) -> Ano
         # grievance half erased.
         transaction.on_commit(lambda: _delete_files(files, result=batch), robust=True)
     return batch
+
+
+# --- sensitive GBV/SEA/SH cases ---------------------------------------------------------------------
+
+
+def sensitive_cases_due_for_anonymisation(*, now: datetime | None = None, days: int | None = None) -> QuerySet:
+    """Closed sensitive cases unchanged for `days`, and not anonymised yet.
+
+    Only a closed case is out of the flow: an open or referred one is still the referent's
+    work, however old. A case has no `anonymised_at`: the history row its anonymisation writes
+    (transition « anonymise ») marks it, so a second run, years later, leaves it alone.
+    """
+    days = retention_days() if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    history = SensitiveCase.history.model.objects
+    return (
+        SensitiveCase.objects.filter(status=SensitiveCase.Status.CLOSED, received_at__lt=cutoff)
+        .exclude(Exists(history.filter(id=OuterRef("pk"), history_date__gte=cutoff)))
+        .exclude(Exists(history.filter(id=OuterRef("pk"), transition=TRANSITION)))
+        .order_by("pk")
+    )
+
+
+@dataclass
+class SensitiveCaseAnonymisationResult:
+    cases: int = 0
+    history_rows: int = 0
+    attachments: int = 0
+    files_deleted: int = 0
+    files_missing: int = 0
+    case_ids: list[int] = field(default_factory=list)
+
+    def add(self, other: "SensitiveCaseAnonymisationResult") -> None:
+        self.cases += other.cases
+        self.history_rows += other.history_rows
+        self.attachments += other.attachments
+        self.files_deleted += other.files_deleted
+        self.files_missing += other.files_missing
+        self.case_ids += other.case_ids
+
+
+def anonymise_due_sensitive_cases(
+    *,
+    now: datetime | None = None,
+    batch_size: int = 200,
+    progress: Callable[[int, int], None] | None = None,
+) -> SensitiveCaseAnonymisationResult:
+    """Anonymise every sensitive case due, `batch_size` cases per transaction (as the grievances)."""
+    now = now or timezone.now()
+    days = retention_days()
+    ids = list(sensitive_cases_due_for_anonymisation(now=now, days=days).values_list("pk", flat=True))
+    result = SensitiveCaseAnonymisationResult()
+    for start in range(0, len(ids), batch_size):
+        result.add(anonymise_sensitive_cases(ids=ids[start : start + batch_size], now=now, days=days))
+        if progress is not None:
+            progress(min(start + batch_size, len(ids)), len(ids))
+    return result
+
+
+def anonymise_sensitive_cases(*, ids: Iterable[int], now: datetime, days: int) -> SensitiveCaseAnonymisationResult:
+    """One batch, in one transaction: the free texts of every case in `ids` still due, history included."""
+    batch = SensitiveCaseAnonymisationResult()
+    reason = anonymisation_reason(days)
+    with history_rewrite_allowed():
+        cases = list(
+            sensitive_cases_due_for_anonymisation(now=now, days=days)
+            .filter(pk__in=list(ids))
+            .select_for_update(of=("self",))
+        )
+        if not cases:
+            return batch
+        pks = [case.pk for case in cases]
+        history = SensitiveCase.history.model
+        rewritten = _rewrite_history(
+            history.objects.filter(id__in=pks), blank=SensitiveCase.IDENTITY_FIELDS, texts=SENSITIVE_CASE_TEXT_FIELDS
+        )
+        # The files it took over from the grievance it was flagged from, or was given by its referent.
+        batch.attachments, files, attachment_rows = _erase_attachments(sensitive_case_id__in=pks)
+        # Last, the case itself, through save(): its new history row says why, and marks it done.
+        for case in cases:
+            case.forget_identity()  # taken over from the grievance it was flagged from, if any
+            for name in SENSITIVE_CASE_TEXT_FIELDS:
+                if getattr(case, name):
+                    setattr(case, name, PLACEHOLDER)
+            case._change_reason = reason
+            case._history_transition = TRANSITION
+            case._history_user = None
+            case.save()
+        batch.cases = len(cases)
+        batch.case_ids = pks
+        batch.history_rows = len(rewritten) + len(attachment_rows)
+        _reseal({history: rewritten, Attachment.history.model: attachment_rows}, reason=reason)
+        transaction.on_commit(lambda: _delete_files(files, result=batch), robust=True)
+    return batch
+
+
+def _erase_attachments(**owner) -> tuple[int, list[str], list[int]]:
+    """Put the placeholder in the attachments of `owner` (a lookup) and their history rows.
+
+    Returns how many attachments, the names of their stored files (to delete once the erasure
+    is committed) and the ids of the history rows rewritten (to re-seal).
+    """
+    placeholder = {"file": "", "original_name": ATTACHMENT_PLACEHOLDER_NAME, "description": "", "sha256": ""}
+    attachments = Attachment.objects.filter(**owner)
+    files = list(attachments.exclude(file="").values_list("file", flat=True))
+    count = attachments.update(**placeholder)
+    history = Attachment.history.model.objects.filter(**owner)
+    rewritten = _rewrite_history(history, blank=(), texts=())
+    history.update(**placeholder)
+    return count, files, rewritten
 
 
 def _erased(values: dict, texts: Iterable[str]) -> dict:
@@ -240,7 +347,25 @@ def _reseal(rewritten: dict[type[Model], list[int]], *, reason: str) -> None:
             record_rewrite(model, ids, reason)
 
 
-def _delete_files(names: list[str], *, result: AnonymisationResult) -> None:
+def history_rows_erase(
+    rows: QuerySet, *, reason: str, blank: Iterable[str] = (), texts: Iterable[str] = (), values: dict | None = None
+) -> int:
+    """Erase identity and texts in these history rows as the anonymisation does, set `values`
+    on them, and re-seal them in the audit chain with `reason` (no personal data in it).
+
+    For a rewrite outside the retention run: a grievance flagged as a GBV/SEA/SH case leaves
+    its identity and its files to the sensitive case (`grievance_flag_sensitive`). One
+    transaction, inside `history_rewrite_allowed()`. Returns the number of rows rewritten.
+    """
+    with history_rewrite_allowed():
+        ids = _rewrite_history(rows, blank=blank, texts=texts)
+        if ids and values:
+            rows.model.objects.filter(history_id__in=ids).update(**values)
+        _reseal({rows.model: ids}, reason=reason)
+    return len(ids)
+
+
+def _delete_files(names: list[str], *, result: AnonymisationResult | SensitiveCaseAnonymisationResult) -> None:
     storage = Attachment._meta.get_field("file").storage
     for name in names:
         if storage.exists(name):

@@ -1,8 +1,9 @@
 """The personal-data access log (Moroccan Law 09-08, art. 23-24; SPEC §5.5 for GBV cases).
 
 One row per read: who, when, through which path, and the ids of every grievance and
-sensitive case the response showed. No name, CNIE or phone is stored here, so the log itself
-needs no anonymisation and may outlive the data it points to.
+sensitive case the response showed, and of every stakeholder and representative whose contact
+details (a person's name, phone, e-mail, address) it showed. No name, CNIE or phone is stored
+here, so the log itself needs no anonymisation and may outlive the data it points to.
 """
 
 from django.conf import settings
@@ -58,6 +59,12 @@ class PersonalDataAccessQuerySet(models.QuerySet):
     def of_sensitive_case(self, pk: int) -> "PersonalDataAccessQuerySet":
         return self.filter(sensitive_case_ids__has_id=pk)
 
+    def of_stakeholder(self, pk: int) -> "PersonalDataAccessQuerySet":
+        return self.filter(stakeholder_ids__has_id=pk)
+
+    def of_representative(self, pk: int) -> "PersonalDataAccessQuerySet":
+        return self.filter(representative_ids__has_id=pk)
+
 
 class PersonalDataAccess(models.Model):
     """One read of personal data by a signed-in user. Append-only (see privacy.apps).
@@ -76,6 +83,12 @@ class PersonalDataAccess(models.Model):
     sensitive_case_ids = IdListField(_("cas sensibles consultés"), default=list, blank=True)
     object_count = models.PositiveIntegerField(_("nombre de dossiers"))
     sensitive = models.BooleanField(_("cas sensible VBG/EAS/HS"), default=False)
+    # The contacts of the stakeholder registry (issue 17). NULL when the read showed none:
+    # nullable, unlike the two lists above, because a column added to a chained table leaves
+    # the digest of the rows written before it alone only when they hold NULL there
+    # (pmpp.audit_chain).
+    stakeholder_ids = IdListField(_("contacts de parties prenantes consultés"), null=True, blank=True)
+    representative_ids = IdListField(_("contacts de représentants consultés"), null=True, blank=True)
 
     objects = PersonalDataAccessQuerySet.as_manager()
 

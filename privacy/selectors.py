@@ -15,6 +15,16 @@ def accesses_to_sensitive_case(*, case_id: int) -> QuerySet[PersonalDataAccess]:
     return PersonalDataAccess.objects.of_sensitive_case(case_id).select_related("user")
 
 
+def accesses_to_stakeholder(*, stakeholder_id: int) -> QuerySet[PersonalDataAccess]:
+    """Every read that showed this stakeholder's contact details, newest first, with its reader."""
+    return PersonalDataAccess.objects.of_stakeholder(stakeholder_id).select_related("user")
+
+
+def accesses_to_representative(*, representative_id: int) -> QuerySet[PersonalDataAccess]:
+    """Every read that showed this representative's contact, newest first, with its reader."""
+    return PersonalDataAccess.objects.of_representative(representative_id).select_related("user")
+
+
 def accesses_to_person(*, cnie: str) -> QuerySet[PersonalDataAccess]:
     """Every read of a grievance that carries this CNIE: who viewed this person's data.
 

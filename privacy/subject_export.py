@@ -43,7 +43,7 @@ from privacy.selectors import accesses_to_grievance
 # Who answers a request for access: see the module docstring.
 EXPORTING_ROLES = frozenset({roles.ES_FOCAL_POINT, roles.GBV_REFERENT})
 WHERE = "privacy.subject_export"
-_NOT_EXPORTED = {"pin_hash", "search_name"}
+_NOT_EXPORTED = {"pin_hash", "search_name", "tracking_cnie_digest", "tracking_phone_digest"}
 
 
 def may_export_personal_data(user) -> bool:
@@ -63,7 +63,8 @@ class SubjectExport:
 
     @property
     def attachment_count(self) -> int:
-        return sum(len(g["attachments"]) for g in self.data["grievances"])
+        files = [*self.data["grievances"], *self.data["sensitive_cases"]]
+        return sum(len(record["attachments"]) for record in files)
 
 
 def subject_export(*, cnie: str, actor) -> SubjectExport:
@@ -87,6 +88,12 @@ def subject_export(*, cnie: str, actor) -> SubjectExport:
     # A CNIE corrected since, or erased when the grievance became a sensitive case, is still
     # in the rows that history kept.
     ids |= set(history.objects.filter(complainant_cnie=cnie).values_list("id", flat=True))
+    # A grievance flagged as a sensitive case left its identity to the case, for the referent.
+    ids |= set(
+        SensitiveCase.objects.visible_to(actor)
+        .filter(complainant_cnie=cnie, source_grievance__isnull=False)
+        .values_list("source_grievance_id", flat=True)
+    )
     grievances = list(
         Grievance.objects.visible_to(actor)
         .filter(pk__in=ids)
@@ -105,7 +112,7 @@ def subject_export(*, cnie: str, actor) -> SubjectExport:
         "legal_basis": "Loi 09-08, article 7 (droit d'accès)",
         "cnie": cnie,
         "grievances": [_grievance(g, labels) for g in grievances],
-        "sensitive_cases": [_record(case, labels) for case in cases],
+        "sensitive_cases": [_sensitive_case(case, labels) for case in cases],
     }
     record_views(actor, channel=AccessChannel.EXPORT, grievances=grievances, sensitive_cases=cases, where=WHERE)
     return SubjectExport(data=data, grievances=grievances, sensitive_cases=cases)
@@ -126,8 +133,8 @@ def write_subject_export(export: SubjectExport, path: Path) -> Path:
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("donnees.json", text)
-            for grievance in export.grievances:
-                for attachment in grievance.attachments.exclude(file=""):
+            for owner in [*export.grievances, *export.sensitive_cases]:
+                for attachment in owner.attachments.exclude(file=""):
                     with attachment.file.open("rb") as content:
                         archive.writestr(_archive_name(attachment), content.read())
         out.write(buffer.getvalue())
@@ -136,7 +143,8 @@ def write_subject_export(export: SubjectExport, path: Path) -> Path:
 
 def _archive_name(attachment) -> str:
     safe = re.sub(r"[^\w.-]+", "_", attachment.original_name)[:80] or "fichier"
-    return f"pieces-jointes/{attachment.grievance.reference}/{attachment.pk}-{safe}"
+    owner = attachment.grievance or attachment.sensitive_case
+    return f"pieces-jointes/{owner.reference}/{attachment.pk}-{safe}"
 
 
 def _grievance(grievance: Grievance, labels: "_Labels") -> dict:
@@ -160,6 +168,14 @@ def _grievance(grievance: Grievance, labels: "_Labels") -> dict:
             {"at": access.at, "channel": access.channel, "where": access.where}
             for access in accesses_to_grievance(grievance_id=grievance.pk)
         ],
+    }
+
+
+def _sensitive_case(case: SensitiveCase, labels: "_Labels") -> dict:
+    """The case, with the files its source grievance left to it when it was flagged."""
+    attachments = list(case.attachments.order_by("uploaded_at", "pk"))
+    return _record(case, labels) | {
+        "attachments": [_record(a, labels) | {"file": _archive_name(a) if a.file else ""} for a in attachments]
     }
 
 

@@ -34,7 +34,7 @@ from reporting.forms import DashboardFilterForm
 from reporting.selectors import ReportTable
 from reporting.statistics import FIGURES, Period, Statistics, grievance_statistics_by
 
-PERMISSION = "grievances.view_grievance"
+PERMISSION = "reporting.view_statistics"
 
 # (breakdown of reporting.statistics, section title, heading of the label column)
 BREAKDOWNS = [

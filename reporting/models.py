@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
+from pmpp import limits
+from pmpp.limits import limited_text
 from reporting.statistics import Period
 
 
@@ -55,7 +57,7 @@ class SemesterReport(FSMModelMixin, models.Model):
         related_name="superseded_by",
         verbose_name=_("remplace"),
     )
-    notes = models.TextField(_("observations"), blank=True)
+    notes = limited_text(_("observations"), max_length=limits.NOTE, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -64,7 +66,11 @@ class SemesterReport(FSMModelMixin, models.Model):
         verbose_name_plural = _("rapports semestriels")
         # Nobody edits or deletes a report: a draft is approved, an approved one is superseded.
         default_permissions = ("add", "view")
-        permissions = [("approve_semesterreport", _("Approuver et figer un rapport semestriel"))]
+        permissions = [
+            ("approve_semesterreport", _("Approuver et figer un rapport semestriel")),
+            # The dashboards and the statistics API: figures, never a grievance (SECURITY.md).
+            ("view_statistics", _("Consulter les tableaux de bord et les statistiques")),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["year", "semester", "version"], name="semester_report_version_unique"),
             models.UniqueConstraint(

@@ -23,6 +23,7 @@ from django_fsm import has_transition_perm
 from grievances.forms import BootstrapMixin
 from pmpp.db_routers import reporting_reads
 from pmpp.languages import active_language
+from pmpp.limits import max_length_of
 from reporting import selectors, services
 from reporting.display import displayed
 from reporting.downloads import tables_csv_response, tables_xlsx_response
@@ -46,7 +47,7 @@ class ReportStartForm(BootstrapMixin, forms.Form):
     notes = forms.CharField(
         label=gettext_lazy("Observations (facultatif)"),
         required=False,
-        max_length=2000,
+        max_length=max_length_of(SemesterReport, "notes"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -60,7 +61,8 @@ class ReportStartForm(BootstrapMixin, forms.Form):
 class NewVersionForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Motif de la nouvelle version"),
-        max_length=2000,
+        # It becomes the new version's observations.
+        max_length=max_length_of(SemesterReport, "notes"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Gardé dans l'historique et dans les observations de la nouvelle version."),
     )

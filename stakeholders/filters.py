@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pmpp.limits import max_length_of
 from pmpp.models import Organisation, Programme, Region
 from stakeholders.models import (
     Campaign,
@@ -47,12 +48,23 @@ class StyledFilterSet(django_filters.FilterSet):
         return form
 
 
-def _title_search(field: str):
-    return django_filters.CharFilter(field_name=field, lookup_expr="icontains", label=_("Intitulé contient"))
+def _title_search(model):
+    # No title is longer than its column: a longer search could match nothing.
+    return django_filters.CharFilter(
+        field_name="title",
+        lookup_expr="icontains",
+        label=_("Intitulé contient"),
+        max_length=max_length_of(model, "title"),
+    )
 
 
 class GroupFilter(StyledFilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Nom contient"))
+    q = django_filters.CharFilter(
+        field_name="name",
+        lookup_expr="icontains",
+        label=_("Nom contient"),
+        max_length=max_length_of(StakeholderGroup, "name"),
+    )
     category = django_filters.ChoiceFilter(choices=StakeholderGroup.Category.choices, label=_("Catégorie"))
     programme = django_filters.ModelChoiceFilter(
         field_name="programmes", queryset=Programme.objects.all(), label=_("Programme")
@@ -97,7 +109,7 @@ class RepresentativeFilter(StyledFilterSet):
 
 
 class ActivityFilter(StyledFilterSet):
-    q = _title_search("title")
+    q = _title_search(EngagementActivity)
     type = django_filters.ChoiceFilter(choices=EngagementActivity.Type.choices, label=_("Type"))
     programme = django_filters.ModelChoiceFilter(
         field_name="programmes", queryset=Programme.objects.all(), label=_("Programme")
@@ -112,7 +124,7 @@ class ActivityFilter(StyledFilterSet):
 
 
 class CampaignFilter(StyledFilterSet):
-    q = _title_search("title")
+    q = _title_search(Campaign)
     programme = django_filters.ModelChoiceFilter(queryset=Programme.objects.all(), label=_("Programme"))
     responsible = django_filters.ModelChoiceFilter(
         queryset=Organisation.objects.all(), label=_("Organisme responsable")
@@ -124,7 +136,7 @@ class CampaignFilter(StyledFilterSet):
 
 
 class CorrectiveActionFilter(StyledFilterSet):
-    q = _title_search("title")
+    q = _title_search(CorrectiveAction)
     status = django_filters.ChoiceFilter(choices=CorrectiveAction.Status.choices, label=_("État"))
     source = django_filters.ChoiceFilter(choices=CorrectiveAction.Source.choices, label=_("Origine"))
     programme = django_filters.ModelChoiceFilter(queryset=Programme.objects.all(), label=_("Programme"))
@@ -144,7 +156,7 @@ class CorrectiveActionFilter(StyledFilterSet):
 
 
 class RiskFilter(StyledFilterSet):
-    q = _title_search("title")
+    q = _title_search(Risk)
     status = django_filters.ChoiceFilter(choices=Risk.Status.choices, label=_("État"))
 
     class Meta:
@@ -153,7 +165,7 @@ class RiskFilter(StyledFilterSet):
 
 
 class DocumentFilter(StyledFilterSet):
-    q = _title_search("title")
+    q = _title_search(DisclosedDocument)
     programme = django_filters.ModelChoiceFilter(queryset=Programme.objects.all(), label=_("Programme"))
 
     class Meta:

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from grievances.forms import BootstrapMixin, DateInput
 from grievances.forms_attachments import AttachmentForm
+from pmpp import limits
+from pmpp.limits import max_length_of
 from pmpp.models import Organisation
 from stakeholders.models import (
     BudgetLine,
@@ -24,7 +26,9 @@ from stakeholders.models import (
     EngagementActivity,
     Language,
     MandateVerification,
+    Minutes,
     NotificationMeans,
+    ProgressNote,
     Representative,
     Risk,
     Stakeholder,
@@ -247,7 +251,12 @@ class MandateVerificationForm(BootstrapMixin, forms.Form):
     verified_on = forms.DateField(label=_("Vérifié le"), widget=DateInput())
     outcome = forms.ChoiceField(choices=MandateVerification.Outcome.choices, label=_("Résultat"))
     expires_on = forms.DateField(label=_("Mandat valable jusqu'au (facultatif)"), required=False, widget=DateInput())
-    notes = forms.CharField(label=_("Observations"), required=False, widget=_textarea(2))
+    notes = forms.CharField(
+        label=_("Observations"),
+        required=False,
+        max_length=max_length_of(MandateVerification, "notes"),
+        widget=_textarea(2),
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("verified_on", timezone.localdate())
@@ -256,12 +265,16 @@ class MandateVerificationForm(BootstrapMixin, forms.Form):
 
 
 class ConcernForm(BootstrapMixin, forms.Form):
-    theme = forms.CharField(label=_("Thème"), max_length=200)
+    theme = forms.CharField(label=_("Thème"), max_length=max_length_of(Concern, "theme"))
     raised_by = forms.ModelChoiceField(
         queryset=StakeholderGroup.objects.all(), label=_("Soulevée par (groupe)"), required=False
     )
-    description = forms.CharField(label=_("Préoccupation ou avis exprimé"), widget=_textarea())
-    answer = forms.CharField(label=_("Réponse apportée"), required=False, widget=_textarea())
+    description = forms.CharField(
+        label=_("Préoccupation ou avis exprimé"), max_length=max_length_of(Concern, "description"), widget=_textarea()
+    )
+    answer = forms.CharField(
+        label=_("Réponse apportée"), required=False, max_length=max_length_of(Concern, "answer"), widget=_textarea()
+    )
     follow_up_action = forms.ModelChoiceField(
         queryset=CorrectiveAction.objects.all(), label=_("Action corrective de suivi"), required=False
     )
@@ -272,7 +285,9 @@ class ConcernForm(BootstrapMixin, forms.Form):
 
 
 class MinutesForm(BootstrapMixin, forms.Form):
-    text = forms.CharField(label=_("Texte du compte rendu"), widget=_textarea(10))
+    text = forms.CharField(
+        label=_("Texte du compte rendu"), max_length=max_length_of(Minutes, "text"), widget=_textarea(10)
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -280,8 +295,10 @@ class MinutesForm(BootstrapMixin, forms.Form):
 
 
 class MinutesCorrectionForm(MinutesForm):
-    text = forms.CharField(label=_("Texte corrigé"), widget=_textarea(10))
-    correction_reason = forms.CharField(label=_("Motif de la correction"), widget=_textarea(2))
+    text = forms.CharField(label=_("Texte corrigé"), max_length=max_length_of(Minutes, "text"), widget=_textarea(10))
+    correction_reason = forms.CharField(
+        label=_("Motif de la correction"), max_length=max_length_of(Minutes, "correction_reason"), widget=_textarea(2)
+    )
 
 
 class MinutesAttachmentForm(AttachmentForm):
@@ -302,7 +319,8 @@ class ActionCompleteForm(BootstrapMixin, forms.Form):
 
 
 class ActionCancelForm(BootstrapMixin, forms.Form):
-    reason = forms.CharField(label=_("Motif de l'abandon"), widget=_textarea(2))
+    # Kept in the history's change reason, which has no column of its own to declare it.
+    reason = forms.CharField(label=_("Motif de l'abandon"), max_length=limits.NOTE, widget=_textarea(2))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -310,7 +328,7 @@ class ActionCancelForm(BootstrapMixin, forms.Form):
 
 
 class ProgressNoteForm(BootstrapMixin, forms.Form):
-    text = forms.CharField(label=_("Avancement"), widget=_textarea(2))
+    text = forms.CharField(label=_("Avancement"), max_length=max_length_of(ProgressNote, "text"), widget=_textarea(2))
     percent_done = forms.IntegerField(label=_("Avancement (%)"), required=False, min_value=0, max_value=100)
 
     def __init__(self, *args, **kwargs):
@@ -319,7 +337,11 @@ class ProgressNoteForm(BootstrapMixin, forms.Form):
 
 
 class RiskStatusForm(BootstrapMixin, forms.Form):
-    status_note = forms.CharField(label=_("Observation sur le changement d'état"), widget=_textarea(2))
+    status_note = forms.CharField(
+        label=_("Observation sur le changement d'état"),
+        max_length=max_length_of(Risk, "status_note"),
+        widget=_textarea(2),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

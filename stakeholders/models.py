@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
+from pmpp import limits
+from pmpp.limits import limited_text
 from pmpp.models import Organisation, Programme, Region
 
 
@@ -80,7 +82,7 @@ class StakeholderGroup(models.Model):
     name = models.CharField(_("nom"), max_length=200)
     name_ar = models.CharField(_("nom (arabe)"), max_length=200, blank=True)
     category = models.CharField(_("catégorie"), max_length=12, choices=Category.choices)
-    characteristics = models.TextField(_("principales caractéristiques"), blank=True)
+    characteristics = limited_text(_("principales caractéristiques"), max_length=limits.LONG_TEXT, blank=True)
     language_needs = models.JSONField(
         _("besoins linguistiques"), default=list, blank=True, validators=[_choices_validator(Language)]
     )
@@ -90,7 +92,7 @@ class StakeholderGroup(models.Model):
         blank=True,
         validators=[_choices_validator(NotificationMeans)],
     )
-    needs = models.TextField(_("besoins et attentes"), blank=True)
+    needs = limited_text(_("besoins et attentes"), max_length=limits.LONG_TEXT, blank=True)
     programmes = models.ManyToManyField(
         Programme, blank=True, related_name="stakeholder_groups", verbose_name=_("programmes")
     )
@@ -151,7 +153,7 @@ class Stakeholder(models.Model):
     address = models.CharField(_("adresse"), max_length=300, blank=True)
     influence = models.PositiveSmallIntegerField(_("influence"), choices=Level.choices, default=Level.MEDIUM)
     interest = models.PositiveSmallIntegerField(_("intérêt"), choices=Level.choices, default=Level.MEDIUM)
-    notes = models.TextField(_("observations"), blank=True)
+    notes = limited_text(_("observations"), max_length=limits.NOTE, blank=True)
     is_active = models.BooleanField(_("actif"), default=True)
     history = HistoricalRecords(m2m_fields=[groups, programmes])
 
@@ -222,7 +224,7 @@ class MandateVerification(models.Model):
     )
     outcome = models.CharField(_("résultat"), max_length=12, choices=Outcome.choices)
     expires_on = models.DateField(_("valable jusqu'au"), null=True, blank=True)
-    notes = models.TextField(_("observations"), blank=True)
+    notes = limited_text(_("observations"), max_length=limits.NOTE, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -285,7 +287,7 @@ class EngagementActivity(models.Model):
     languages = models.JSONField(
         _("langues utilisées"), default=list, blank=True, validators=[_choices_validator(Language)]
     )
-    topics = models.TextField(_("thèmes / ordre du jour"), blank=True)
+    topics = limited_text(_("thèmes / ordre du jour"), max_length=limits.LONG_TEXT, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -326,7 +328,7 @@ class CorrectiveAction(FSMModelMixin, models.Model):
         CANCELLED = "cancelled", _("Abandonnée")
 
     title = models.CharField(_("intitulé"), max_length=300)
-    description = models.TextField(_("description"), blank=True)
+    description = limited_text(_("description"), max_length=limits.LONG_TEXT, blank=True)
     source = models.CharField(_("origine"), max_length=12, choices=Source.choices)
     source_activity = models.ForeignKey(
         EngagementActivity,
@@ -395,7 +397,7 @@ class ProgressNote(models.Model):
     action = models.ForeignKey(
         CorrectiveAction, on_delete=models.PROTECT, related_name="notes", verbose_name=_("action")
     )
-    text = models.TextField(_("avancement"))
+    text = limited_text(_("avancement"), max_length=limits.NOTE)
     percent_done = models.PositiveSmallIntegerField(
         _("avancement (%)"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
@@ -427,8 +429,8 @@ class Concern(models.Model):
         related_name="concerns",
         verbose_name=_("soulevée par"),
     )
-    description = models.TextField(_("préoccupation ou avis"))
-    answer = models.TextField(_("réponse apportée"), blank=True)
+    description = limited_text(_("préoccupation ou avis"), max_length=limits.LONG_TEXT)
+    answer = limited_text(_("réponse apportée"), max_length=limits.LONG_TEXT, blank=True)
     follow_up_action = models.ForeignKey(
         CorrectiveAction,
         on_delete=models.PROTECT,
@@ -466,8 +468,8 @@ class Minutes(FSMModelMixin, models.Model):
     corrects = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrected_by", verbose_name=_("corrige")
     )
-    text = models.TextField(_("compte rendu"))
-    correction_reason = models.TextField(_("motif de la correction"), blank=True)
+    text = limited_text(_("compte rendu"), max_length=limits.MINUTES)
+    correction_reason = limited_text(_("motif de la correction"), max_length=limits.NOTE, blank=True)
     written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     written_at = models.DateTimeField(_("rédigé le"), default=timezone.now)
     validated_by = models.ForeignKey(
@@ -545,7 +547,7 @@ class Campaign(models.Model):
         Programme, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("programme")
     )
     title = models.CharField(_("intitulé"), max_length=300)
-    description = models.TextField(_("description"), blank=True)
+    description = limited_text(_("description"), max_length=limits.LONG_TEXT, blank=True)
     channels = models.CharField(_("canaux"), max_length=300, blank=True)
     languages = models.JSONField(_("langues"), default=list, blank=True, validators=[_choices_validator(Language)])
     target_groups = models.ManyToManyField(
@@ -627,9 +629,9 @@ class Risk(FSMModelMixin, models.Model):
     number = models.PositiveSmallIntegerField(_("n°"), unique=True)
     title = models.CharField(_("risque"), max_length=300)
     components = models.CharField(_("composantes / activités concernées"), max_length=300)
-    mitigation = models.TextField(_("mesures d'atténuation"))
+    mitigation = limited_text(_("mesures d'atténuation"), max_length=limits.LONG_TEXT)
     status = FSMField(_("état"), max_length=10, choices=Status.choices, default=Status.ACTIVE, protected=True)
-    status_note = models.TextField(_("observations sur l'état"), blank=True)
+    status_note = limited_text(_("observations sur l'état"), max_length=limits.NOTE, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -38,6 +38,26 @@ MANDATE_WARNING_DAYS = 30
 _OPEN_ACTION_STATES = (CorrectiveAction.Status.OPEN, CorrectiveAction.Status.IN_PROGRESS)
 
 
+# The fields that hold a person's contact details (Law 09-08): a page, form or export that shows
+# one of them filled in is a read of that person's data, logged in privacy.PersonalDataAccess.
+CONTACT_FIELDS: dict[type, tuple[str, ...]] = {
+    Stakeholder: ("contact_name", "email", "phone", "address"),
+    Representative: ("contact",),
+}
+
+
+def has_contact(obj: Stakeholder | Representative) -> bool:
+    return any(getattr(obj, name) for name in CONTACT_FIELDS[type(obj)])
+
+
+def with_contact(rows: QuerySet) -> QuerySet:
+    """The rows of `rows` (stakeholders or representatives) that have a contact filled in."""
+    filled = Q()
+    for name in CONTACT_FIELDS[rows.model]:
+        filled |= ~Q(**{name: ""})
+    return rows.filter(filled)
+
+
 # --- lists -----------------------------------------------------------------------------------------------
 
 

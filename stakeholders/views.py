@@ -24,6 +24,7 @@ from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
 from pmpp.downloads import sealed_file_response
+from privacy.access import AccessChannel, record_views
 from stakeholders import filters, forms, selectors, services, tables
 from stakeholders.charts import influence_interest_map
 from stakeholders.models import (
@@ -172,6 +173,16 @@ def _require(user, action: str, model: type[Model]) -> None:
         raise PermissionDenied
 
 
+# How the access log names the objects whose contacts a response showed.
+_LOGGED_AS = {Stakeholder: "stakeholders", Representative: "representatives"}
+
+
+def _log_contact_reads(request: HttpRequest, model: type[Model], objects, *, channel=AccessChannel.PAGE) -> None:
+    """A stakeholder's or representative's contact details on screen or in a file are a read of
+    a person's data (Law 09-08), logged as a grievance file's is: one row, ids only."""
+    record_views(request.user, channel=channel, where=request.resolver_match.view_name, **{_LOGGED_AS[model]: objects})
+
+
 def _apply_errors(form, error: ValidationError) -> None:
     """Put a service's errors on the fields they name, the rest on the form."""
     if hasattr(error, "error_dict"):
@@ -230,6 +241,9 @@ def _registry_form(request: HttpRequest, *, form_class, instance: Model, title: 
                 return redirect(success_url or _detail_url(saved))
     else:
         form = form_class(instance=instance)
+        # The form is filled with the stored contact: reading it is a read like the detail page's.
+        if instance.pk and type(instance) in _LOGGED_AS and selectors.has_contact(instance):
+            _log_contact_reads(request, type(instance), [instance])
     return _form_page(request, form, title=title, back_url=back_url, submit=_("Enregistrer"))
 
 
@@ -288,6 +302,11 @@ def registry_export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     rows = register.filterset(request.GET, queryset=register.rows()).qs
     columns = register.table.export
     header = [str(title) for title, _value in columns]
+    if register.model in _LOGGED_AS:
+        # The stakeholder and representative exports carry the contacts: one log row names every
+        # row exported with one filled in, before the file streams.
+        contacts = selectors.with_contact(rows).values_list("pk", flat=True)
+        _log_contact_reads(request, register.model, contacts, channel=AccessChannel.EXPORT)
 
     def values():
         for obj in rows.iterator(chunk_size=2000):
@@ -381,6 +400,9 @@ def stakeholder_detail(request: HttpRequest, pk: int) -> HttpResponse:
     stakeholder = _detail(request, Stakeholder, selectors.stakeholder_list(), pk)
     from stakeholders.charts import quadrant_label
 
+    if selectors.has_contact(stakeholder):
+        _log_contact_reads(request, Stakeholder, [stakeholder])
+
     return render(
         request,
         "stakeholders/stakeholder_detail.html",
@@ -398,6 +420,8 @@ def stakeholder_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def representative_detail(request: HttpRequest, pk: int) -> HttpResponse:
     representative = _detail(request, Representative, selectors.representative_list(), pk)
     verifications = representative.verifications.select_related("verified_by").order_by("-verified_on", "-id")
+    if selectors.has_contact(representative):
+        _log_contact_reads(request, Representative, [representative])
     return render(
         request,
         "stakeholders/representative_detail.html",

@@ -2,11 +2,13 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.core.management.commands import flush
+from django.utils import translation
 
 from pmpp import roles
 from pmpp.audit import history_rewrite_allowed
-from tests.factories import UserFactory
+from tests.factories import ALL, CNRA, UserFactory
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls
 # from a thread with a running loop unless told this is deliberate (tests only).
@@ -34,6 +36,15 @@ def _flush_may_rewrite_history() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in French: a request in Arabic leaves Arabic active in the thread, and a
+    service called directly afterwards would answer in it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Production hashes are slow on purpose; tests hash dozens of passwords."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -55,37 +66,37 @@ def youssef(db):
 @pytest.fixture
 def nadia(db):
     """Head of beneficiary services at CNRA."""
-    return UserFactory(username="nadia", role=roles.HEAD_OF_BENEFICIARY_SERVICES, scopes=[("cdg-cnra", None)])
+    return UserFactory(username="nadia", role=roles.HEAD_OF_BENEFICIARY_SERVICES, scopes=CNRA)
 
 
 @pytest.fixture
 def karim(db):
     """Closing officer at CNRA."""
-    return UserFactory(username="karim", role=roles.CLOSING_OFFICER, scopes=[("cdg-cnra", None)])
+    return UserFactory(username="karim", role=roles.CLOSING_OFFICER, scopes=CNRA)
 
 
 @pytest.fixture
 def leila(db):
     """E&S focal point at MEF."""
-    return UserFactory(username="leila", role=roles.ES_FOCAL_POINT, scopes=[("mef-db", None)])
+    return UserFactory(username="leila", role=roles.ES_FOCAL_POINT, scopes=[("mef-db", ALL)])
 
 
 @pytest.fixture
 def omar(db):
     """Ministry staff, read only."""
-    return UserFactory(username="omar", role=roles.MINISTRY_VIEWER, scopes=[("mef-db", None)])
+    return UserFactory(username="omar", role=roles.MINISTRY_VIEWER, scopes=[("mef-db", ALL)])
 
 
 @pytest.fixture
 def meryem(db):
     """GBV referent."""
-    return UserFactory(username="meryem", role=roles.GBV_REFERENT, scopes=[("cdg-cnra", None)])
+    return UserFactory(username="meryem", role=roles.GBV_REFERENT, scopes=CNRA)
 
 
 @pytest.fixture
 def amina(db):
     """Reference-data administrator (staff, edits reference data in the admin)."""
-    return UserFactory(username="amina", role=roles.REFERENCE_ADMIN, is_staff=True, scopes=[("mef-db", None)])
+    return UserFactory(username="amina", role=roles.REFERENCE_ADMIN, is_staff=True, scopes=[("mef-db", ALL)])
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,8 @@ from pmpp import roles
 from pmpp.models import Membership, Organisation, Programme, User
 
 PASSWORD = "Correct-Horse-42"
+ALL = "*"  # a membership on « tous les programmes »
+CNRA = [("cdg-cnra", "tayssir"), ("cdg-cnra", "daam")]  # CNRA's staff work Tayssir and DAAM (SPEC §1)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -24,12 +26,17 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def scopes(self, create, extracted, **kwargs):
-        """scopes=[("cdg-cnra", "tayssir"), ("mef-db", None)] — organisation and programme codes."""
+        """scopes=[("cdg-cnra", "tayssir"), ("mef-db", ALL)] — organisation and programme codes.
+
+        ALL is « tous les programmes » (project-wide roles only); None, a membership that names
+        no programme and grants none (a partner liaison's organisation).
+        """
         for organisation_code, programme_code in extracted or []:
             Membership.objects.create(
                 user=self,
                 organisation=Organisation.objects.get(code=organisation_code),
-                programme=Programme.objects.get(code=programme_code) if programme_code else None,
+                programme=Programme.objects.get(code=programme_code) if programme_code not in (None, ALL) else None,
+                all_programmes=programme_code == ALL,
             )
 
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -21,11 +22,26 @@ class Attachment(models.Model):
     """A file joined to a grievance (scanned mail, photo, supporting document).
 
     Its type is checked from its content, not its name, and it is served only through a
-    view that checks the grievance is visible to the user, as a download.
+    view that checks the grievance is visible to the user, as a download. When the grievance
+    is flagged as a GBV/SEA/SH case, its files move to the sensitive case (`sensitive_case`,
+    `grievance` emptied), under a neutral name: the husk left behind lists none of them.
     """
 
     grievance = models.ForeignKey(
-        Grievance, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("réclamation")
+        Grievance,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("réclamation"),
+    )
+    sensitive_case = models.ForeignKey(
+        "grievances.SensitiveCase",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("cas sensible"),
     )
     file = models.FileField(_("fichier"), upload_to=attachment_path, max_length=200)
     original_name = models.CharField(_("nom d'origine"), max_length=200)
@@ -43,6 +59,13 @@ class Attachment(models.Model):
         ordering = ["grievance", "uploaded_at"]
         verbose_name = _("pièce jointe")
         verbose_name_plural = _("pièces jointes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(grievance__isnull=False, sensitive_case__isnull=True)
+                | Q(grievance__isnull=True, sensitive_case__isnull=False),
+                name="attachment_joined_to_one_file",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.original_name

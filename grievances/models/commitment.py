@@ -9,6 +9,8 @@ from simple_history.models import HistoricalRecords
 
 from grievances.models.base import TransitionHistory
 from grievances.models.grievance import Grievance
+from pmpp import limits
+from pmpp.limits import limited_text
 
 
 class Commitment(FSMModelMixin, models.Model):
@@ -35,11 +37,11 @@ class Commitment(FSMModelMixin, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("donné par")
     )
     given_at = models.DateTimeField(_("donné le"))
-    note = models.TextField(_("observations"), blank=True)
-    renewal_reason = models.TextField(_("motif du renouvellement"), blank=True)
+    note = limited_text(_("observations"), max_length=limits.NOTE, blank=True)
+    renewal_reason = limited_text(_("motif du renouvellement"), max_length=limits.NOTE, blank=True)
     notified_at = models.DateTimeField(_("notifié au réclamant le"), null=True, blank=True)
     realised_at = models.DateTimeField(_("réalisé le"), null=True, blank=True)
-    broken_reason = models.TextField(_("motif du non-respect"), blank=True)
+    broken_reason = limited_text(_("motif du non-respect"), max_length=limits.NOTE, blank=True)
     status = FSMField(_("état"), max_length=10, choices=Status.choices, default=Status.PENDING, protected=True)
     # Its history is read per grievance (the timeline), so that column keeps its index.
     history = HistoricalRecords(bases=[TransitionHistory], no_db_index=["renews", "given_by"])

@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin
@@ -11,6 +12,8 @@ from simple_history.models import HistoricalRecords
 
 from grievances.models.base import AgeGroup, ContactPreference, Residence, Sex, TransitionHistory
 from grievances.models.workflow import AppealDecision, GrievanceWorkflow, Outcome, RequestKind, Status
+from pmpp import limits
+from pmpp.limits import limited_text
 from pmpp.models import (
     Channel,
     ComplaintCategory,
@@ -34,6 +37,12 @@ class GrievanceQuerySet(models.QuerySet):
         from grievances.access import grievance_scope_q
 
         return self.filter(grievance_scope_q(user))
+
+    def counted_by(self, user) -> "GrievanceQuerySet":
+        """What the user's dashboards and statistics count (more than they read: ministry staff)."""
+        from grievances.access import counted_scope_q
+
+        return self.filter(counted_scope_q(user))
 
     def open(self) -> "GrievanceQuerySet":
         return self.exclude(status__in=Grievance.TERMINAL_STATES)
@@ -62,6 +71,15 @@ class Grievance(GrievanceWorkflow, FSMModelMixin, models.Model):
     reference = models.CharField(_("référence"), max_length=20, unique=True)
     tracking_code = models.CharField(_("code de suivi"), max_length=16, unique=True)
     pin_hash = models.CharField(_("code PIN (empreinte)"), max_length=128, blank=True)
+    # Once the case moved to the GBV referent, the receipt still opens it with the CNIE or the
+    # phone given at filing: only keyed digests of them stay, bound to this tracking code
+    # (grievances.services.references.tracking_identity_digest), never the clear values.
+    tracking_cnie_digest = models.CharField(
+        _("empreinte de la CNIE (suivi)"), max_length=64, blank=True, editable=False
+    )
+    tracking_phone_digest = models.CharField(
+        _("empreinte du téléphone (suivi)"), max_length=64, blank=True, editable=False
+    )
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="grievances", db_index=False, verbose_name=_("programme")
     )
@@ -107,7 +125,7 @@ class Grievance(GrievanceWorkflow, FSMModelMixin, models.Model):
     )
     residence = models.CharField(_("milieu"), max_length=5, choices=Residence.choices, blank=True)
     identity_verified = models.BooleanField(_("identité vérifiée"), default=False)
-    description = models.TextField(_("description"))
+    description = limited_text(_("description"), max_length=limits.LONG_TEXT)
 
     # Operation 1: qualification
     request_kind = models.CharField(
@@ -144,10 +162,12 @@ class Grievance(GrievanceWorkflow, FSMModelMixin, models.Model):
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates", verbose_name=_("doublon de")
     )
-    duplicate_override_reason = models.TextField(_("motif d'ouverture malgré un doublon"), blank=True)
+    duplicate_override_reason = limited_text(
+        _("motif d'ouverture malgré un doublon"), max_length=limits.NOTE, blank=True
+    )
 
     # Operation 2: analysis
-    analysis_conclusion = models.TextField(_("conclusion de l'analyse"), blank=True)
+    analysis_conclusion = limited_text(_("conclusion de l'analyse"), max_length=limits.LONG_TEXT, blank=True)
     outcome = models.CharField(_("résultat"), max_length=10, choices=Outcome.choices, blank=True)
     unfounded_reason = models.ForeignKey(
         UnfoundedReason,
@@ -186,11 +206,12 @@ class Grievance(GrievanceWorkflow, FSMModelMixin, models.Model):
     )
     partner_founded = models.BooleanField(_("fondée selon le partenaire"), null=True, blank=True)
     partner_data_corrected = models.BooleanField(_("donnée corrigée par le partenaire"), null=True, blank=True)
-    partner_note = models.TextField(_("retour du partenaire"), blank=True)
-    regularisation_note = models.TextField(_("régularisation"), blank=True)
-    answer_text = models.TextField(_("réponse"), blank=True)
-    outcome_explanation = models.TextField(
+    partner_note = limited_text(_("retour du partenaire"), max_length=limits.LONG_TEXT, blank=True)
+    regularisation_note = limited_text(_("régularisation"), max_length=limits.LONG_TEXT, blank=True)
+    answer_text = limited_text(_("réponse"), max_length=limits.LONG_TEXT, blank=True)
+    outcome_explanation = limited_text(
         _("explication au réclamant"),
+        max_length=limits.LONG_TEXT,
         blank=True,
         help_text=_("Obligatoire si la réclamation est non fondée ; visible lors du suivi (§6.1)."),
     )
@@ -215,8 +236,8 @@ class Grievance(GrievanceWorkflow, FSMModelMixin, models.Model):
     answer_channel_exception = models.CharField(
         _("exception au canal de réponse"), max_length=20, choices=AnswerChannelException.choices, blank=True
     )
-    answer_channel_exception_reason = models.TextField(_("motif de l'exception"), blank=True)
-    answer_review_note = models.TextField(_("observations sur la réponse"), blank=True)
+    answer_channel_exception_reason = limited_text(_("motif de l'exception"), max_length=limits.NOTE, blank=True)
+    answer_review_note = limited_text(_("observations sur la réponse"), max_length=limits.LONG_TEXT, blank=True)
     answer_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -230,7 +251,7 @@ class Grievance(GrievanceWorkflow, FSMModelMixin, models.Model):
     answer_sent_at = models.DateTimeField(_("réponse envoyée le"), null=True, blank=True)
 
     # Operation 4: closure, and appeal
-    final_synthesis = models.TextField(_("synthèse finale"), blank=True)
+    final_synthesis = limited_text(_("synthèse finale"), max_length=limits.LONG_TEXT, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -251,7 +272,7 @@ class Grievance(GrievanceWorkflow, FSMModelMixin, models.Model):
     # answer, not a replacement of it, so it never touches `due_on`, `closure_validated_at`
     # or `effective_closed_at`, which keep what the first instance decided (docs/metrics.md).
     appeal_count = models.PositiveSmallIntegerField(_("nombre de recours"), default=0)
-    appeal_reason = models.TextField(_("motif du recours"), blank=True)
+    appeal_reason = limited_text(_("motif du recours"), max_length=limits.LONG_TEXT, blank=True)
     appealed_at = models.DateTimeField(_("recours reçu le"), null=True, blank=True)
     appeal_due_on = models.DateField(_("échéance du recours"), null=True, blank=True)
     appeal_reviewed_at = models.DateTimeField(_("recours réexaminé le"), null=True, blank=True)
@@ -280,7 +301,7 @@ class Grievance(GrievanceWorkflow, FSMModelMixin, models.Model):
         db_index=False,
         verbose_name=_("recours clôturé par"),
     )
-    appeal_synthesis = models.TextField(_("synthèse du recours"), null=True, blank=True)
+    appeal_synthesis = limited_text(_("synthèse du recours"), max_length=limits.LONG_TEXT, null=True, blank=True)
     external_recourse_informed_at = models.DateTimeField(
         _("informé du recours au Médiateur et aux tribunaux le"), null=True, blank=True
     )
@@ -308,7 +329,8 @@ class Grievance(GrievanceWorkflow, FSMModelMixin, models.Model):
     history = HistoricalRecords(
         bases=[TransitionHistory],
         # The running deadline is computed from two recorded fields: history keeps those.
-        excluded_fields=["pin_hash", "current_due_on"],
+        # The PIN's hash and the tracking digests are secrets, not facts to keep for the record.
+        excluded_fields=["pin_hash", "current_due_on", "tracking_cnie_digest", "tracking_phone_digest"],
         no_db_index=HISTORY_UNINDEXED_GRIEVANCE_FIELDS,
     )
     objects = GrievanceQuerySet.as_manager()
@@ -408,9 +430,23 @@ class Grievance(GrievanceWorkflow, FSMModelMixin, models.Model):
                 name="grievance_anonymised_has_no_identity",
             ),
             models.CheckConstraint(
+                condition=Q(tracking_cnie_digest="", tracking_phone_digest="")
+                | Q(status="sensitive", anonymised_at__isnull=True),
+                name="grievance_tracking_digests_only_on_a_husk",
+            ),
+            models.CheckConstraint(
                 condition=Q(satisfaction_rating__isnull=True)
                 | Q(satisfaction_rating__gte=1, satisfaction_rating__lte=5, satisfaction_rated_at__isnull=False),
                 name="grievance_satisfaction_one_to_five",
+            ),
+            # The texts that come from outside (the public, the API, imports) keep their
+            # maximum whatever writes them, even code that skips every form and serializer.
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("description"), limits.LONG_TEXT), name="grievance_description_length"
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("appeal_reason"), limits.LONG_TEXT),
+                name="grievance_appeal_reason_length",
             ),
         ]
 

@@ -2,6 +2,8 @@
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
@@ -10,6 +12,8 @@ from simple_history.models import HistoricalRecords
 from grievances.access import may_handle_sensitive
 from grievances.models.base import AgeGroup, Sex, TransitionHistory
 from grievances.models.grievance import Grievance
+from pmpp import limits
+from pmpp.limits import limited_text
 from pmpp.models import Channel, Programme
 
 
@@ -25,11 +29,17 @@ class SensitiveCaseQuerySet(models.QuerySet):
 
 
 class SensitiveCase(FSMModelMixin, models.Model):
-    """A GBV/SEA/SH allegation (SPEC §5.5, PMPP §2.2 risk 4): the minimum, and no identity.
+    """A GBV/SEA/SH allegation (SPEC §5.5, PMPP §2.2 risk 4): the minimum, for the referent only.
 
-    There is deliberately no field for the survivor's name, CNIE, phone or address: the
-    intake service discards them, and only the GBV referent role can read these rows.
+    A case registered directly records no identity: the intake service discards what was
+    typed, and a constraint keeps the identity fields NULL. A case flagged from an ordinary
+    grievance takes over the identity that grievance held (`IDENTITY_FIELDS`), so that it
+    lives here only, under the referent's control, and the referent alone decides whether
+    and how to reach the survivor; the grievance keeps none of it (`grievance_flag_sensitive`).
+    Only the GBV referent role can read these rows.
     """
+
+    IDENTITY_FIELDS = ("complainant_cnie", "complainant_phone", "complainant_name", "complainant_email")
 
     class Linked(models.TextChoices):
         YES = "yes", _("Oui")
@@ -56,7 +66,14 @@ class SensitiveCase(FSMModelMixin, models.Model):
         related_name="sensitive_case",
         verbose_name=_("réclamation d'origine"),
     )
-    nature = models.TextField(_("nature de l'allégation (termes du plaignant)"))
+    # Taken over from the source grievance when it was flagged; NULL for a direct intake, which
+    # never held one. Nullable against the house rule, for the audit chain too: a column added
+    # to a history table leaves the digest of older rows alone only when they hold NULL there.
+    complainant_cnie = models.CharField(_("CNIE"), max_length=12, null=True, blank=True)
+    complainant_phone = models.CharField(_("téléphone"), max_length=20, null=True, blank=True)
+    complainant_name = models.CharField(_("nom et prénom"), max_length=150, null=True, blank=True)
+    complainant_email = models.EmailField(_("courrier électronique"), max_length=254, null=True, blank=True)
+    nature = limited_text(_("nature de l'allégation (termes du plaignant)"), max_length=limits.LONG_TEXT)
     perpetrator_linked = models.CharField(
         _("auteur présumé lié au projet"), max_length=8, choices=Linked.choices, default=Linked.UNKNOWN
     )
@@ -77,7 +94,7 @@ class SensitiveCase(FSMModelMixin, models.Model):
         _("consent au partage avec le point focal E&S"), default=False
     )
     consent_to_notify_bank = models.BooleanField(_("consent à l'information de la Banque mondiale"), default=False)
-    closing_note = models.TextField(_("observations de clôture"), blank=True)
+    closing_note = limited_text(_("observations de clôture"), max_length=limits.NOTE, blank=True)
     status = FSMField(_("état"), max_length=10, choices=Status.choices, default=Status.OPEN, protected=True)
     history = HistoricalRecords(bases=[TransitionHistory])
     objects = SensitiveCaseQuerySet.as_manager()
@@ -97,10 +114,28 @@ class SensitiveCase(FSMModelMixin, models.Model):
                 condition=Q(referral_accepted=False) | Q(consent_to_refer=True),
                 name="sensitive_referral_needs_consent",
             ),
+            models.CheckConstraint(
+                condition=Q(source_grievance__isnull=False)
+                | Q(
+                    complainant_cnie__isnull=True,
+                    complainant_phone__isnull=True,
+                    complainant_name__isnull=True,
+                    complainant_email__isnull=True,
+                ),
+                name="sensitive_identity_only_from_a_flagged_grievance",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("nature"), limits.LONG_TEXT), name="sensitive_nature_length"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.reference
+
+    def forget_identity(self) -> None:
+        """Blank the identity taken over from the source grievance (`IDENTITY_FIELDS`)."""
+        for name in self.IDENTITY_FIELDS:
+            setattr(self, name, None)
 
     def is_referral_overdue(self, *, now=None) -> bool:
         if self.referred_at is None:
@@ -109,9 +144,9 @@ class SensitiveCase(FSMModelMixin, models.Model):
 
     @transition(field=status, source=Status.OPEN, target=Status.REFERRED, permission=may_handle_sensitive)
     def refer(self, *, when, service_provider: str) -> None:
+        # The consent is the one recorded when the case was flagged, never asked again here.
         self.referral_offered = True
         self.referral_accepted = True
-        self.consent_to_refer = True
         self.referred_at = when
         self.service_provider = service_provider
 

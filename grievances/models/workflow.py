@@ -112,8 +112,9 @@ class GrievanceWorkflow:
         self.effective_closed_at = when
 
     def forget_identity(self) -> None:
-        """Blank every field that identifies the complainant (`IDENTITY_FIELDS`)."""
-        for name in self.IDENTITY_FIELDS:
+        """Blank every field that identifies the complainant (`IDENTITY_FIELDS`), and the
+        tracking digests of a husk: once forgotten, the identity opens nothing either."""
+        for name in (*self.IDENTITY_FIELDS, "tracking_cnie_digest", "tracking_phone_digest"):
             setattr(self, name, "")
 
     @transition(
@@ -122,11 +123,14 @@ class GrievanceWorkflow:
         target=Status.SENSITIVE,
         permission=may("qualify_grievance"),
     )
-    def flag_sensitive(self) -> None:
-        # The allegation now lives in the minimal SensitiveCase; nothing that identifies the
-        # survivor stays on the ordinary record (SPEC §5.5).
+    def flag_sensitive(self, *, cnie_digest: str, phone_digest: str) -> None:
+        # The allegation and the identity now live in the SensitiveCase, the referent's only;
+        # nothing that identifies the survivor stays on the ordinary record (SPEC §5.5) but
+        # the digests that let the receipt open it as before.
         self.is_anonymous = True
         self.forget_identity()
+        self.tracking_cnie_digest = cnie_digest
+        self.tracking_phone_digest = phone_digest
         self.description = ""
         self.subject = ""
 

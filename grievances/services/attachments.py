@@ -16,9 +16,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from grievances.access import user_can_see_grievance
 from grievances.models import Attachment, Grievance
+from pmpp.limits import format_size
 
 
 @dataclass(frozen=True)
@@ -80,16 +82,6 @@ def max_upload_bytes() -> int:
     return getattr(settings, "PMPP_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
 
 
-def format_size(size: int) -> str:
-    """A size as a French reader expects it: « 10 Mo », « 1,5 Mo », « 512 Ko », « 200 octets »."""
-    for unit, factor in (("Mo", 1024 * 1024), ("Ko", 1024)):
-        if size >= factor:
-            value = size / factor
-            text = f"{value:.0f}" if value == int(value) else f"{value:.1f}".replace(".", ",")
-            return f"{text} {unit}"
-    return f"{size} octets"
-
-
 def clean_original_name(name: str) -> str:
     """The file's own name without any folder, control character or excess length.
 
@@ -107,6 +99,19 @@ def clean_original_name(name: str) -> str:
         else:
             name = name[:_NAME_MAX_LENGTH]
     return name
+
+
+def validate_upload_size(uploaded_file: File) -> None:
+    """Refuse a file over `PMPP_MAX_UPLOAD_BYTES`, the one maximum of every door that takes a file.
+
+    The upload forms run it as a field validator, so the refusal lands on their file field;
+    the services run it again, whatever door called them.
+    """
+    limit = max_upload_bytes()
+    if (uploaded_file.size or 0) > limit:
+        raise ValidationError(
+            _("Fichier trop volumineux : %(limit)s au plus.") % {"limit": format_size(limit)}, code="too_large"
+        )
 
 
 def _read_head(uploaded_file: File) -> bytes:
@@ -143,9 +148,10 @@ def read_checked_upload(uploaded_file: File) -> CheckedUpload:
     size = uploaded_file.size or 0
     if size == 0:
         raise ValidationError({"file": "Le fichier est vide."})
-    limit = max_upload_bytes()
-    if size > limit:
-        raise ValidationError({"file": f"Fichier trop volumineux : {format_size(limit)} au plus."})
+    try:
+        validate_upload_size(uploaded_file)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from None
     content_type = detect_content_type(_read_head(uploaded_file))
     if content_type is None:
         raise ValidationError({"file": f"Type de fichier non accepté : {accepted_types_label()}."})

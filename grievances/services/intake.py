@@ -21,6 +21,7 @@ from grievances import deadlines
 from grievances.models import AgeGroup, ContactPreference, Grievance, Residence, SensitiveCase, Sex
 from grievances.services.references import new_pin, new_tracking_code, next_reference
 from notifications.services import notification_queue_acknowledgement
+from pmpp.limits import max_length_of
 from pmpp.models import Channel, DeadlinePolicy, Programme, PublicHoliday
 
 _CNIE = re.compile(r"^[A-Z]{1,2}[0-9]{3,7}$")
@@ -195,6 +196,12 @@ def _contact_errors(*, is_anonymous: bool, email: str, phone: str, preferred_con
     return errors
 
 
+def _too_long(value: str, *, field: str, what: str, model=Grievance) -> dict[str, str]:
+    """The model's maximum for a text stored as typed, whatever door the intake came through."""
+    limit = max_length_of(model, field)
+    return {field: f"{what} ({limit} caractères au plus)."} if len(value) > limit else {}
+
+
 def intake_errors(
     *,
     programme: Programme,
@@ -231,10 +238,9 @@ def intake_errors(
         errors["residence"] = "Milieu inconnu : urbain ou rural."
     if is_anonymous and identity_verified:
         errors["identity_verified"] = "L'identité d'un réclamant anonyme ne peut pas être vérifiée."
-    if len(name) > 150:
-        errors["complainant_name"] = "Nom trop long (150 caractères au plus)."
-    if len(external_reference.strip()) > 64:
-        errors["external_reference"] = "Référence externe trop longue (64 caractères au plus)."
+    errors |= _too_long(description, field="description", what="Description trop longue")
+    errors |= _too_long(name, field="complainant_name", what="Nom trop long")
+    errors |= _too_long(external_reference.strip(), field="external_reference", what="Référence externe trop longue")
     if not programme.is_active:
         errors["programme"] = f"Le programme {programme.name} n'est plus actif."
     if not channel.is_active:
@@ -313,6 +319,11 @@ def grievance_register(
         category=category,
         external_reference=external_reference,
     )
+    errors |= _too_long(
+        duplicate_override_reason.strip(),
+        field="duplicate_override_reason",
+        what="Motif d'ouverture malgré le doublon trop long",
+    )
     if errors:
         raise ValidationError(errors)
 
@@ -389,7 +400,9 @@ def _record(*, actor, now, grievance: Grievance, original, notify_complainant: b
 def _check_sensitive(details: SensitiveDetails) -> None:
     if not (details.nature or "").strip():
         raise ValidationError({"nature": "Décrivez la nature de l'allégation, dans les termes du plaignant."})
-    errors = {}
+    errors = _too_long(
+        details.nature.strip(), field="nature", what="Nature de l'allégation trop longue", model=SensitiveCase
+    )
     if details.perpetrator_linked not in SensitiveCase.Linked.values:
         errors["perpetrator_linked"] = "Valeur inconnue : oui, non ou ne sait pas."
     if details.survivor_age_group not in AgeGroup.values:

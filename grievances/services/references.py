@@ -7,8 +7,11 @@ tracking code is random, so that knowing one reference says nothing about anothe
 tracking code.
 """
 
+import hashlib
+import hmac
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
 
@@ -87,3 +90,37 @@ def new_pin() -> tuple[str, str]:
 
 def pin_matches(*, pin: str, pin_hash: str) -> bool:
     return bool(pin_hash) and check_password(pin, pin_hash)
+
+
+# --- the receipt of a case moved to the GBV referent --------------------------------------------------
+
+
+def tracking_identity_digest(*, tracking_code: str, kind: str, value: str, key: str | None = None) -> str:
+    """A keyed digest (HMAC-SHA256 with SECRET_KEY) of a normalised CNIE or phone, for one tracking code.
+
+    What the husk of a flagged grievance keeps instead of the identity, so that its receipt
+    still opens it (SECURITY.md). Bound to the tracking code, so that two husks of the same
+    person do not carry the same digest; keyed, so that a copy of the database alone cannot
+    try every CNIE or phone number against it. Empty for an empty value.
+    """
+    if not value:
+        return ""
+    message = f"pmpp.tracking-identity|{tracking_code}|{kind}|{value}"
+    return hmac.new((key or settings.SECRET_KEY).encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def tracking_identity_matches(*, tracking_code: str, digests: dict[str, str], values: dict[str, str]) -> bool:
+    """Whether one of `values` (kind → normalised value) has its digest in `digests` (kind → digest).
+
+    Every key is tried, the current SECRET_KEY and its fallbacks, so that rotating the key
+    (SECRET_KEY_FALLBACKS) does not lock a survivor out of their receipt.
+    """
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    matched = False
+    for kind, stored in digests.items():
+        value = values.get(kind, "")
+        for key in keys:
+            candidate = tracking_identity_digest(tracking_code=tracking_code, kind=kind, value=value, key=key)
+            # No early return: the same work whichever digest matches.
+            matched |= bool(stored) and bool(candidate) and hmac.compare_digest(candidate, stored)
+    return matched

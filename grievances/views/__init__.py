@@ -418,7 +418,12 @@ def receipt(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
-    """Search within the user's visibility. POST only, so CNIE and names stay out of URLs and logs."""
+    """Search within the user's visibility. POST only, so CNIE and names stay out of URLs and logs.
+
+    Only for those who read grievances: a search by CNIE or name is a read of a person's files.
+    """
+    if not request.user.has_perm("grievances.view_grievance"):
+        raise PermissionDenied
     form = grievance_forms.SearchForm(request.POST or None)
     results = None
     more = False
@@ -482,5 +487,6 @@ def sensitive_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "refer_form": refer_form,
             "close_form": close_form,
             "history": history,
+            "attachments": list(case.attachments.select_related("uploaded_by").order_by("uploaded_at", "pk")),
         },
     )

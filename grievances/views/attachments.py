@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from grievances.access import user_can_see_grievance
+from grievances.access import user_can_see_grievance, user_can_see_sensitive_case
 from grievances.forms_attachments import AttachmentForm
 from grievances.models import Attachment
 from grievances.selectors import grievance_get_for_user
@@ -56,19 +56,26 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     The same 404 answers an attachment that does not exist and one the user may not see,
     so that its existence is not revealed.
     """
-    attachment = Attachment.objects.select_related("grievance").filter(pk=pk).first()
-    if (
-        attachment is None
-        or not request.user.has_perm("grievances.view_attachment")
-        or not user_can_see_grievance(request.user, attachment.grievance)
-    ):
+    attachment = Attachment.objects.select_related("grievance", "sensitive_case").filter(pk=pk).first()
+    if attachment is None or not _may_download(request.user, attachment):
         raise Http404("Pièce jointe introuvable.")
+    # A file moved to a sensitive case is a read of that case (logged as sensitive), not of a grievance.
     record_views(
         request.user,
         channel=AccessChannel.DOWNLOAD,
-        grievances=[attachment.grievance_id],
+        grievances=[attachment.grievance_id] if attachment.grievance_id else [],
+        sensitive_cases=[attachment.sensitive_case_id] if attachment.sensitive_case_id else [],
         where="grievances:attachment_download",
     )
     return sealed_file_response(
         attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
+
+
+def _may_download(user, attachment: Attachment) -> bool:
+    if attachment.sensitive_case_id is not None:
+        # Moved there when its grievance was flagged GBV/SEA/SH: the referent's only.
+        return user.has_perm("grievances.view_sensitivecase") and user_can_see_sensitive_case(
+            user, attachment.sensitive_case
+        )
+    return user.has_perm("grievances.view_attachment") and user_can_see_grievance(user, attachment.grievance)

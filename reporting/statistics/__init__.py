@@ -76,7 +76,7 @@ def grievance_statistics_by(
     {group_by: {key: Statistics}}. Keys are ids (a tuple for a pair), None where missing;
     `month` keys are the first day of the month (a date); `channel_group` keys are booleans."""
     return period_statistics(
-        grievances=Grievance.objects.visible_to(user),
+        grievances=Grievance.objects.counted_by(user),
         period=period,
         filters=filters,
         group_bys=group_bys,

@@ -15,6 +15,7 @@ from grievances.services.intake import grievance_register
 from pmpp import roles
 from pmpp.models import Channel, Programme
 from tests.api.conftest import ApiClient, intake, make_account
+from tests.factories import ALL
 
 GRIEVANCES = "/api/v1/grievances/"
 
@@ -292,7 +293,7 @@ def test_the_registry_is_read_by_roles_that_read_it_only(chikaya, url):
     _account, intake_only = chikaya
     assert intake_only.get(url).status_code == 403
     _reader, ministry = make_account(
-        name="tableau-ministere", extra_roles=[roles.MINISTRY_VIEWER], scopes=[("mef-db", None)]
+        name="tableau-ministere", extra_roles=[roles.MINISTRY_VIEWER], scopes=[("mef-db", ALL)]
     )
     response = ministry.get(url)
     assert response.status_code == 200
@@ -301,7 +302,7 @@ def test_the_registry_is_read_by_roles_that_read_it_only(chikaya, url):
 
 def test_the_seeded_stakeholder_groups_come_back(db):
     _reader, ministry = make_account(
-        name="tableau-ministere", extra_roles=[roles.MINISTRY_VIEWER], scopes=[("mef-db", None)]
+        name="tableau-ministere", extra_roles=[roles.MINISTRY_VIEWER], scopes=[("mef-db", ALL)]
     )
     groups = ministry.get("/api/v1/stakeholder-groups/", {"page_size": 200}).json()["results"]
     assert groups

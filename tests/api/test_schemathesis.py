@@ -15,6 +15,7 @@ from schemathesis.checks import not_a_server_error
 from pmpp import roles
 from pmpp.wsgi import application
 from tests.api.conftest import make_account
+from tests.factories import ALL
 
 # Generating the schema reads no data: it can be loaded when the module is collected.
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
@@ -37,7 +38,7 @@ def caller(walk):
         name="schemathesis",
         channel="call-centre",
         extra_roles=[roles.AGENT, roles.MINISTRY_VIEWER],
-        scopes=[("cdg-cnra", None)],
+        scopes=[("cdg-cnra", ALL)],
     )
     return {"headers": api.headers, "reference": walk.qualified().reference}
 

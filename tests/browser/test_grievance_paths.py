@@ -418,15 +418,16 @@ def test_gbv_referent_refers_a_sensitive_case_that_agents_cannot_open(watched_pa
         programme=Programme.objects.get(code="tayssir"),
         channel=Channel.objects.get(code="call-centre"),
         description="",
-        sensitive=SensitiveDetails(nature="Propos déplacés d'un agent lors du retrait."),
+        sensitive=SensitiveDetails(nature="Propos déplacés d'un agent lors du retrait.", consent_to_refer=True),
     ).sensitive_case
 
     login_as(page, live_server, meryem)
     page.get_by_role("link", name="Cas sensibles").click()
     page.locator("#sensitive-cases").get_by_role("link", name=case.reference).click()
     expect(page.locator("#case-status")).to_have_text("À orienter")
+    # The consent was recorded once, at intake: the referent reads it, and does not tick it again.
+    expect(page.locator("#refer-consent")).to_contain_text("oui")
     page.get_by_label("Prestataire de services spécialisé").fill("Centre d'écoute de l'association partenaire")
-    page.get_by_label("La survivante ou le survivant consent à l'orientation").check()
     page.get_by_role("button", name="Enregistrer l'orientation").click()
     expect(page.get_by_role("alert").filter(has_text="Orientation enregistrée")).to_be_visible()
     expect(page.locator("#case-status")).to_have_text("Orientée")

@@ -161,11 +161,12 @@ class Walk:
         original = self.register(**register)
         return self.register(cnie=original.complainant_cnie)
 
-    def sensitive(self, **register):
+    def sensitive(self, *, details=None, **register):
         from grievances.services.intake import SensitiveDetails
 
         g = self.register(**register)
-        wf.grievance_flag_sensitive(grievance=g, actor=self.agent, details=SensitiveDetails(nature="Propos déplacés"))
+        details = details or SensitiveDetails(nature="Propos déplacés")
+        wf.grievance_flag_sensitive(grievance=g, actor=self.agent, details=details)
         g.refresh_from_db()
         return g
 

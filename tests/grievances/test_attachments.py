@@ -187,16 +187,14 @@ def test_the_agent_of_another_programme_may_neither_add_nor_download(grievance, 
     assert grievance.attachments.count() == 1
 
 
-def test_ministry_staff_cannot_add_a_file_but_can_download_one_of_a_grievance_they_see(
-    grievance, omar, cnie_pdf, client
-):
+def test_ministry_staff_neither_add_nor_download_a_file(grievance, omar, cnie_pdf, client):
+    """They read figures, never a file (issue 17): the identity documents stay out of reach."""
     with pytest.raises(PermissionDenied):
         attachment_add(grievance=grievance, actor=omar, uploaded_file=upload("a.pdf", PDF))
 
     client.force_login(omar)
-    response = client.get(reverse("grievances:attachment_download", args=[cnie_pdf.pk]))
-    assert response.status_code == 200
-    assert b"".join(response.streaming_content) == PDF
+    assert client.get(reverse("grievances:attachment_download", args=[cnie_pdf.pk])).status_code == 404
+    assert grievance.attachments.count() == 1
 
 
 def test_an_unknown_attachment_and_an_invisible_one_get_the_same_404(rachid, cnie_pdf, client):
@@ -285,8 +283,8 @@ def test_the_upload_view_refuses_a_disguised_file_with_a_french_message(grievanc
     assert not grievance.attachments.exists()
 
 
-def test_the_upload_view_tells_ministry_staff_they_may_not_add_a_file(grievance, omar, client):
-    client.force_login(omar)
+def test_the_upload_view_tells_the_focal_point_they_may_not_add_a_file(grievance, leila, client):
+    client.force_login(leila)
     response = client.post(reverse("grievances:attachment_upload", args=[grievance.pk]), {"file": upload("a.pdf", PDF)})
 
     assert response["Location"] == reverse("grievances:detail", args=[grievance.pk])

@@ -144,7 +144,7 @@ def test_the_file_offers_only_the_steps_the_user_may_take_now(client, walk, salm
     client.force_login(youssef)
     assert _steps(client.get(reverse("grievances:detail", args=[g.pk]))) == []
     client.force_login(omar)
-    assert _steps(client.get(reverse("grievances:detail", args=[g.pk]))) == []
+    assert client.get(reverse("grievances:detail", args=[g.pk])).status_code == 404
 
 
 def test_a_step_form_asks_that_steps_data_and_the_page_then_shows_the_new_state(client, walk, salma):
@@ -392,13 +392,19 @@ def test_the_gbv_referent_lists_and_refers_sensitive_cases(client, walk, meryem,
 
     from django.utils import timezone
 
-    g = walk.sensitive(channel=Channel.objects.get(code="postal"), received_at=timezone.now() - timedelta(hours=3))
+    from grievances.services.intake import SensitiveDetails
+
+    g = walk.sensitive(
+        channel=Channel.objects.get(code="postal"),
+        received_at=timezone.now() - timedelta(hours=3),
+        details=SensitiveDetails(nature="Propos déplacés", consent_to_refer=True),
+    )
     case = SensitiveCase.objects.get(source_grievance=g)
     client.force_login(meryem)
     assert case.reference in client.get(reverse("grievances:sensitive_list")).content.decode()
     response = client.post(
         reverse("grievances:sensitive_detail", args=[case.pk]),
-        {"action": "refer", "service_provider": "Centre d'écoute", "consent_to_refer": "on", "referred_at": ""},
+        {"action": "refer", "service_provider": "Centre d'écoute", "referred_at": ""},
     )
     assert response.status_code == 200  # referred_at is required: the form says so
     response = client.post(
@@ -406,7 +412,6 @@ def test_the_gbv_referent_lists_and_refers_sensitive_cases(client, walk, meryem,
         {
             "action": "refer",
             "service_provider": "Centre d'écoute",
-            "consent_to_refer": "on",
             "referred_at": (timezone.localtime(case.received_at) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
         },
     )

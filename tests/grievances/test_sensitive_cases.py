@@ -20,22 +20,27 @@ def case(salma, tayssir, phone):
         programme=tayssir,
         channel=phone,
         description="",
-        sensitive=SensitiveDetails(nature="Un agent payeur a exigé une faveur", referral_offered=True),
+        sensitive=SensitiveDetails(
+            nature="Un agent payeur a exigé une faveur", referral_offered=True, consent_to_refer=True
+        ),
     ).sensitive_case
 
 
-def test_the_referent_refers_the_survivor_with_consent(case, meryem):
-    case = sensitive_case_refer(case=case, actor=meryem, service_provider="Association Tahadi", consent_to_refer=True)
+def test_the_referent_refers_the_survivor_with_the_consent_recorded_at_intake(case, meryem):
+    case = sensitive_case_refer(case=case, actor=meryem, service_provider="Association Tahadi")
     assert case.status == SensitiveCase.Status.REFERRED
     assert case.referral_accepted
     assert case.consent_to_refer
     assert case.history.latest("history_id").history_change_reason.endswith("Association Tahadi")
 
 
-def test_no_referral_without_consent(case, meryem):
+def test_no_referral_without_the_consent_recorded_at_intake(salma, tayssir, phone, meryem):
+    case = grievance_register(
+        actor=salma, programme=tayssir, channel=phone, description="", sensitive=SensitiveDetails(nature="x")
+    ).sensitive_case
     with pytest.raises(ValidationError) as error:
-        sensitive_case_refer(case=case, actor=meryem, service_provider="Association Tahadi", consent_to_refer=False)
-    assert "consent_to_refer" in error.value.message_dict
+        sensitive_case_refer(case=case, actor=meryem, service_provider="Association Tahadi")
+    assert "recueilli lors du signalement" in error.value.message_dict["consent_to_refer"][0]
     case.refresh_from_db()
     assert case.status == SensitiveCase.Status.OPEN
 
@@ -43,9 +48,7 @@ def test_no_referral_without_consent(case, meryem):
 @pytest.mark.parametrize("persona", ["salma", "leila", "nadia", "admin_user"])
 def test_nobody_else_may_handle_the_case(request, case, persona):
     with pytest.raises(PermissionDenied):
-        sensitive_case_refer(
-            case=case, actor=request.getfixturevalue(persona), service_provider="x", consent_to_refer=True
-        )
+        sensitive_case_refer(case=case, actor=request.getfixturevalue(persona), service_provider="x")
 
 
 def test_the_referral_is_due_within_24_hours_and_flagged_overdue_after(case, meryem):
@@ -54,7 +57,7 @@ def test_the_referral_is_due_within_24_hours_and_flagged_overdue_after(case, mer
     assert case.is_referral_overdue(now=later)
     assert not case.is_referral_overdue(now=case.received_at + timedelta(hours=23))
     assert list(SensitiveCase.objects.referral_overdue(now=later)) == [case]
-    sensitive_case_refer(case=case, actor=meryem, service_provider="Centre d'écoute", consent_to_refer=True)
+    sensitive_case_refer(case=case, actor=meryem, service_provider="Centre d'écoute")
     assert not SensitiveCase.objects.referral_overdue(now=later).exists()
 
 

@@ -33,7 +33,7 @@ def _with_email(*users):
 @pytest.fixture
 def hassan(db):
     """Head of beneficiary services at CNSS (AMO TADAMON): not concerned by CNRA's Tayssir cases."""
-    user = UserFactory(username="hassan", role=roles.HEAD_OF_BENEFICIARY_SERVICES, scopes=[("cnss", None)])
+    user = UserFactory(username="hassan", role=roles.HEAD_OF_BENEFICIARY_SERVICES, scopes=[("cnss", "amo-tadamon")])
     _with_email(user)
     return user
 

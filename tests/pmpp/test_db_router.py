@@ -100,10 +100,10 @@ def _last_sixty_days() -> dict:
 
 
 @on_both_connections
-def test_the_dashboard_reads_its_figures_on_the_reporting_replica(client, replica, walk, omar):
+def test_the_dashboard_reads_its_figures_on_the_reporting_replica(client, replica, walk, nadia):
     walk.register()
     walk.closed()
-    client.force_login(omar)
+    client.force_login(nadia)  # a head: the dashboard, and the queues in the navigation
     with queries_on_each_connection() as (primary, reporting):
         response = client.get(DASHBOARD, _last_sixty_days())
     assert response.status_code == 200

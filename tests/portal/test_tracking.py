@@ -153,18 +153,20 @@ def test_after_closure_the_answer_and_the_explanation_show_but_no_internal_note(
 
 
 def test_a_sensitive_case_reads_exactly_like_any_case_in_treatment(visitor, file_anonymous, walk):
-    sensitive = file_anonymous()
+    sensitive, ordinary = file_anonymous(), file_anonymous()
+    for result in (sensitive, ordinary):
+        wf.grievance_qualify(
+            grievance=result.grievance,
+            actor=walk.agent,
+            category=result.grievance.category,
+            subject="Paiement non reçu",
+            nature="individual",
+            identity_verified=False,
+        )
     wf.grievance_flag_sensitive(
-        grievance=sensitive.grievance, actor=walk.agent, details=SensitiveDetails(nature="Propos déplacés")
-    )
-    ordinary = file_anonymous()
-    wf.grievance_qualify(
-        grievance=ordinary.grievance,
+        grievance=Grievance.objects.get(pk=sensitive.grievance.pk),
         actor=walk.agent,
-        category=ordinary.grievance.category,
-        subject="Paiement non reçu",
-        nature="individual",
-        identity_verified=False,
+        details=SensitiveDetails(nature="Propos déplacés"),
     )
 
     pages = []

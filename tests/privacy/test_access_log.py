@@ -93,7 +93,9 @@ def test_the_referent_reading_the_husk_through_the_api_is_logged(husk):
     assert (line.user, line.channel, line.grievance_ids) == (account.user, AccessChannel.API, [grievance.pk])
 
 
-def test_the_referent_cannot_download_a_file_of_the_husk_so_no_read_escapes_the_log(client, walk, meryem):
+def test_a_file_moved_to_the_case_is_downloaded_by_the_referent_only_and_logged_as_a_sensitive_read(
+    client, walk, meryem, salma
+):
     grievance = walk.register()
     attachment = attachment_add(
         grievance=grievance,
@@ -101,10 +103,16 @@ def test_the_referent_cannot_download_a_file_of_the_husk_so_no_read_escapes_the_
         uploaded_file=SimpleUploadedFile("lettre.pdf", b"%PDF-1.4\n", content_type="application/pdf"),
         description="",
     )
-    wf.grievance_flag_sensitive(grievance=grievance, actor=walk.agent, details=SensitiveDetails(nature="x"))
-    client.force_login(meryem)
+    case = wf.grievance_flag_sensitive(grievance=grievance, actor=walk.agent, details=SensitiveDetails(nature="x"))
+    client.force_login(salma)
     assert client.get(reverse("grievances:attachment_download", args=[attachment.pk])).status_code == 404
     assert not PersonalDataAccess.objects.exists()
+
+    client.force_login(meryem)
+    assert client.get(reverse("grievances:attachment_download", args=[attachment.pk])).status_code == 200
+    line = _only_line()
+    assert (line.user, line.channel, line.sensitive) == (meryem, AccessChannel.DOWNLOAD, True)
+    assert (line.sensitive_case_ids, line.grievance_ids) == ([case.pk], [])
 
 
 def test_a_refused_read_is_not_a_read(client, case, salma, leila):

@@ -11,12 +11,15 @@ from django.db.models import F
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from grievances.models import Attachment, Commitment, Grievance
+from grievances.models import Attachment, Commitment, Grievance, SensitiveCase
 from grievances.services import workflow as wf
 from grievances.services.attachments import attachment_add
+from grievances.services.intake import SensitiveDetails, grievance_register
+from grievances.services.sensitive import sensitive_case_close
 from notifications.models import OutboxMessage
 from notifications.services import notification_send_due
 from pmpp.audit import history_rewrite_allowed
+from pmpp.audit_chain import verify_chain
 from privacy import anonymisation
 from tests.notifications.conftest import sms_outbox  # noqa: F401  (SMS kept in memory)
 
@@ -239,16 +242,19 @@ def test_a_batch_that_fails_leaves_its_grievances_whole_and_the_earlier_batches_
     assert "2 réclamation(s) anonymisée(s)" in run()
 
 
-def test_the_history_of_a_grievance_moved_to_the_gbv_referent_loses_the_identity_given_before(walk):
+def test_a_grievance_moved_to_the_gbv_referent_keeps_no_identity_before_or_after_the_retention_period(walk):
     g = walk.sensitive(cnie=CNIE, phone=PHONE, name=NAME, description=DESCRIPTION)
-    # The ordinary record was emptied when the case was flagged, its first history row was not.
-    assert CNIE.lower() in everything_stored_about(g)
+    # Flagging erased it from the record and from its history rows (it went to the case).
+    assert [part for part in IDENTITY if part.lower() in everything_stored_about(g)] == []
+    assert Grievance.objects.get(pk=g.pk).tracking_cnie_digest  # the receipt still opens it
     age(g)
 
     run()
 
     assert [part for part in IDENTITY if part.lower() in everything_stored_about(g)] == []
-    assert g.sensitive_case.nature  # the case itself, with no identity by design, stays for the referent
+    anonymised = Grievance.objects.get(pk=g.pk)
+    assert (anonymised.tracking_cnie_digest, anonymised.tracking_phone_digest) == ("", "")
+    assert g.sensitive_case.nature  # the case itself stays for the referent
 
 
 def test_a_pending_message_of_an_anonymised_grievance_is_withdrawn(walk):
@@ -294,3 +300,152 @@ def test_the_placeholder_of_a_deleted_attachment_answers_not_found_not_a_server_
     response = client.get(f"/pieces-jointes/{Attachment.objects.get(grievance=g).pk}/")
 
     assert response.status_code == 404
+
+
+# --- sensitive GBV/SEA/SH cases: the allegation in the complainant's words (issue 17, item c) ---------------
+
+NATURE = "Le chef de l'antenne de Taroudant, M. Hamid, a exigé une faveur de Khadija Benali contre le versement."
+CLOSING_NOTE = "Orientée vers l'association Tilila ; Mme Benali ne souhaite pas porter plainte."
+
+
+def sensitive_case(walk, referent=None, *, nature: str = NATURE) -> SensitiveCase:
+    """A case registered directly, closed by `referent` when one is given."""
+    case = grievance_register(
+        actor=walk.agent,
+        programme=walk.programme,
+        channel=walk.channel,
+        description="",
+        sensitive=SensitiveDetails(nature=nature, survivor_sex="female", survivor_age_group="18_35"),
+    ).sensitive_case
+    if referent is not None:
+        case = sensitive_case_close(case=case, actor=referent, note=CLOSING_NOTE)
+    return case
+
+
+def age_case(case: SensitiveCase, by: timedelta = SIX_YEARS) -> None:
+    """Move a sensitive case and its history `by` into the past (test set-up only)."""
+    SensitiveCase.objects.filter(pk=case.pk).update(
+        received_at=F("received_at") - by, referral_due_at=F("referral_due_at") - by, created_at=F("created_at") - by
+    )
+    with history_rewrite_allowed():
+        SensitiveCase.history.filter(id=case.pk).update(history_date=F("history_date") - by)
+
+
+def everything_stored_about_the_case(case: SensitiveCase) -> str:
+    rows = [model_to_dict(SensitiveCase.objects.get(pk=case.pk))]
+    rows += list(SensitiveCase.history.filter(id=case.pk).values())
+    return repr(rows).lower()
+
+
+def test_a_sensitive_case_closed_past_the_retention_period_keeps_no_free_text_history_included(walk, meryem):
+    case = sensitive_case(walk, meryem)
+    age_case(case)
+    kept = (
+        "reference", "programme_id", "channel_id", "received_at", "perpetrator_linked", "survivor_age_group",
+        "survivor_sex", "referral_offered", "referral_accepted", "referred_at", "consent_to_refer", "status",
+    )  # fmt: skip
+    before = SensitiveCase.objects.filter(pk=case.pk).values(*kept).get()
+    assert "benali" in everything_stored_about_the_case(case)
+
+    output = run()
+
+    stored = everything_stored_about_the_case(case)
+    assert [part for part in ("benali", "khadija", "hamid", "tilila", "taroudant") if part in stored] == []
+    case.refresh_from_db()
+    assert (case.nature, case.closing_note) == (anonymisation.PLACEHOLDER, anonymisation.PLACEHOLDER)
+    assert SensitiveCase.objects.filter(pk=case.pk).values(*kept).get() == before
+    last = SensitiveCase.history.filter(id=case.pk).latest("history_id")
+    assert (last.transition, last.history_user, "loi 09-08" in last.history_change_reason) == ("anonymise", None, True)
+    assert "1 cas sensible(s) anonymisé(s)" in output
+    # The rewritten history rows are re-sealed: the audit chain still verifies.
+    assert verify_chain().broken is None
+
+
+def test_an_open_or_recent_sensitive_case_keeps_its_texts(walk, meryem):
+    still_open = sensitive_case(walk)
+    age_case(still_open)  # however old, an open case is the referent's work in progress
+    recent = sensitive_case(walk, meryem)
+    untouched = {case.pk: everything_stored_about_the_case(case) for case in (still_open, recent)}
+
+    output = run()
+
+    assert "Aucune réclamation à anonymiser" in output
+    assert {pk: everything_stored_about_the_case(SensitiveCase(pk=pk)) for pk in untouched} == untouched
+
+
+def test_a_sensitive_case_is_anonymised_once_even_years_later(walk, meryem):
+    case = sensitive_case(walk, meryem)
+    age_case(case)
+    run()
+    rows = SensitiveCase.history.filter(id=case.pk).count()
+    age_case(case)  # six more years: its anonymisation row is now old too
+
+    output = run()
+
+    assert "Aucune réclamation à anonymiser" in output
+    assert SensitiveCase.history.filter(id=case.pk).count() == rows
+
+
+def test_a_dry_run_counts_the_sensitive_cases_and_changes_nothing(walk, meryem):
+    cases = [sensitive_case(walk, meryem) for _ in range(2)]
+    for case in cases:
+        age_case(case)
+    stored = [everything_stored_about_the_case(case) for case in cases]
+
+    output = run("--dry-run")
+
+    assert "2 cas sensible(s) clos seraient anonymisés" in output
+    assert [everything_stored_about_the_case(case) for case in cases] == stored
+
+
+def test_a_failed_batch_of_sensitive_cases_leaves_them_and_their_history_whole(walk, meryem, monkeypatch):
+    case = sensitive_case(walk, meryem)
+    age_case(case)
+    stored = everything_stored_about_the_case(case)
+
+    def failing_save(self, *args, **kwargs):
+        raise RuntimeError("disque plein")
+
+    monkeypatch.setattr(SensitiveCase, "save", failing_save)
+    with pytest.raises(RuntimeError):
+        run()
+
+    assert everything_stored_about_the_case(case) == stored
+    monkeypatch.undo()
+    assert "1 cas sensible(s) anonymisé(s)" in run()
+
+
+def test_the_files_a_sensitive_case_took_over_from_its_grievance_are_deleted_at_retention(
+    walk, meryem, media_root, django_capture_on_commit_callbacks
+):
+    g = walk.register(cnie=CNIE, name=NAME)
+    attachment_add(
+        grievance=g,
+        actor=walk.agent,
+        uploaded_file=SimpleUploadedFile(f"CNIE_{CNIE}.pdf", PDF, "application/pdf"),
+        description=f"Copie de la CNIE de {NAME}",
+    )
+    wf.grievance_flag_sensitive(grievance=g, actor=walk.agent, details=SensitiveDetails(nature=NATURE))
+    case = SensitiveCase.objects.get(source_grievance=g)
+    attachment = Attachment.objects.get(sensitive_case=case)
+    stored = media_root / attachment.file.name
+    assert stored.exists()
+    case = sensitive_case_close(case=case, actor=meryem, note=CLOSING_NOTE)
+    age_case(case)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        output = run()
+
+    attachment.refresh_from_db()
+    assert (attachment.file.name, attachment.original_name, attachment.description, attachment.sha256) == (
+        "",
+        anonymisation.ATTACHMENT_PLACEHOLDER_NAME,
+        "",
+        "",
+    )
+    assert not stored.exists()
+    history = repr(list(Attachment.history.filter(id=attachment.pk).values())).lower()
+    assert [part for part in (CNIE.lower(), "benali", "khadija") if part in history] == []
+    assert "1 cas sensible(s) anonymisé(s)" in output
+    assert "1 pièce(s) jointe(s)" in output.split("cas sensible(s)")[1]
+    assert verify_chain().broken is None

@@ -107,8 +107,9 @@ def test_a_sensitive_case_reaches_the_gbv_referent_only_and_leaves_no_trace_for_
     assert husk.sensitive_case.reference not in focal_point_file.read_text(encoding="utf-8")
     meryem_data = read(referent_file)
     assert [g["reference"] for g in meryem_data["grievances"]] == [husk.reference]
-    # The identity given before the case was flagged is the survivor's data: in the history.
-    assert meryem_data["grievances"][0]["history"][0]["complainant_cnie"] == CNIE
+    # The identity given before the case was flagged is the survivor's data: the case holds it.
+    assert meryem_data["sensitive_cases"][0]["complainant_cnie"] == CNIE
+    assert {row["complainant_cnie"] for row in meryem_data["grievances"][0]["history"]} == {""}
     assert [c["reference"] for c in meryem_data["sensitive_cases"]] == [husk.sensitive_case.reference]
     assert "1 cas sensible(s)" in output
     assert PersonalDataAccess.objects.get(user=meryem).sensitive

@@ -223,7 +223,7 @@ def test_a_semester_is_offered_too(client, walk, omar):
 
 
 @pytest.mark.parametrize("persona", ["meryem", "amina"])
-def test_without_the_grievance_view_permission_the_dashboard_is_forbidden(client, persona, request):
+def test_without_the_statistics_permission_the_dashboard_is_forbidden(client, persona, request):
     client.force_login(request.getfixturevalue(persona))
     assert client.get(URL).status_code == 403
     assert client.get(reverse("reporting:dashboard_export", args=["csv"])).status_code == 403

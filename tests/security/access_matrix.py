@@ -45,12 +45,17 @@ SIGNED_IN = frozenset(ROLE_CODES)
 NOBODY = frozenset()
 
 # Who reads the ordinary grievances of Tayssir (the partner only once transmitted to MENPS).
-GRIEVANCE_READERS = frozenset({ES, AGENT, HANDLER, HEAD, CLOSER, MINISTRY, PORTAL})
+# Ministry staff read figures, never a grievance (issue 17; SECURITY.md).
+GRIEVANCE_READERS = frozenset({ES, AGENT, HANDLER, HEAD, CLOSER, PORTAL})
+# Who may search people's files: those who read grievances (a search by CNIE is a read).
+SEARCHERS = frozenset({ES, AGENT, HANDLER, HEAD, CLOSER, PARTNER})
 REGISTRY_READERS = frozenset({ES, HEAD, MINISTRY})
 REGISTRY_KEEPERS = frozenset({ES})
 REPORT_READERS = frozenset({ES, HEAD, MINISTRY})
 IMPORTERS = frozenset({AGENT, HEAD})
-DASHBOARD_READERS = frozenset({ES, AGENT, HANDLER, HEAD, CLOSER, PARTNER, MINISTRY, INTEGRATION})
+# An integration account reads the figures of what it filed through the API's statistics, never
+# this screen: its role holds only `register_grievance` (issue 17).
+DASHBOARD_READERS = frozenset({ES, AGENT, HANDLER, HEAD, CLOSER, PARTNER, MINISTRY})
 
 
 @dataclass(frozen=True)
@@ -155,16 +160,16 @@ MATRIX: dict[str, Access] = {
     # --- grievances --------------------------------------------------------------------------------------
     "grievances:intake": Access(frozenset({AGENT, HEAD, INTEGRATION})),
     "grievances:receipt": Access(SIGNED_IN),
-    "grievances:search": Access(SIGNED_IN),
+    "grievances:search": Access(SEARCHERS),
     "grievances:assign": Access(
         frozenset({AGENT, HEAD}),
         data=lambda w: {"selection": [w.received.pk], "assignee": w.users[AGENT].pk, "next": "/"},
     ),
     "grievances:queue": Access(
-        frozenset({AGENT, HANDLER, HEAD, CLOSER, PARTNER, ES, MINISTRY}), kwargs=lambda w: {"slug": "toutes"}
+        frozenset({AGENT, HANDLER, HEAD, CLOSER, PARTNER, ES}), kwargs=lambda w: {"slug": "toutes"}
     ),
     "grievances:queue_export": Access(
-        frozenset({AGENT, HANDLER, HEAD, CLOSER, PARTNER, ES, MINISTRY}),
+        frozenset({AGENT, HANDLER, HEAD, CLOSER, PARTNER, ES}),
         kwargs=lambda w: {"slug": "toutes", "fmt": "csv"},
     ),
     "grievances:detail": Access(GRIEVANCE_READERS | {PARTNER}, kwargs=_pk("at_partner")),

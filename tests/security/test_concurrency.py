@@ -20,7 +20,7 @@ from grievances.models import Grievance, ReferenceCounter
 from grievances.services import workflow as wf
 from pmpp import roles
 from pmpp.models import Channel
-from tests.factories import UserFactory
+from tests.factories import CNRA, UserFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -111,7 +111,7 @@ def test_eight_agents_qualifying_at_once_one_wins_and_seven_are_told_who_moved_i
 
 
 def test_two_closing_officers_closing_at_once_close_it_once(walk, karim):
-    other_closer = UserFactory(role=roles.CLOSING_OFFICER, scopes=[("cdg-cnra", None)])
+    other_closer = UserFactory(role=roles.CLOSING_OFFICER, scopes=CNRA)
     closers = [karim, other_closer]
     grievance = walk.answer_sent()
 
@@ -137,7 +137,7 @@ def test_two_closing_officers_closing_at_once_close_it_once(walk, karim):
 
 
 def test_approving_and_rejecting_the_same_answer_at_once_keeps_one_decision(walk, nadia):
-    second_head = UserFactory(role=roles.HEAD_OF_BENEFICIARY_SERVICES, scopes=[("cdg-cnra", None)])
+    second_head = UserFactory(role=roles.HEAD_OF_BENEFICIARY_SERVICES, scopes=CNRA)
     grievance = walk.answer_drafted()
 
     def decide(i: int, copy: Grievance) -> Grievance:
@@ -227,7 +227,7 @@ def test_a_closure_waiting_behind_an_assignment_does_not_erase_it(walk, nadia, k
 
 
 def test_two_closing_officers_posting_the_close_form_at_once_see_one_success_and_one_conflict(walk, karim):
-    other_closer = UserFactory(role=roles.CLOSING_OFFICER, scopes=[("cdg-cnra", None)])
+    other_closer = UserFactory(role=roles.CLOSING_OFFICER, scopes=CNRA)
     grievance = walk.answer_sent()
     url = reverse("grievances:step", args=[grievance.pk, "close"])
     browsers = []

@@ -20,6 +20,7 @@ from pmpp import roles
 from pmpp.wsgi import application
 from tests.api.conftest import make_account
 from tests.api.test_schemathesis import _keep_the_test_connection  # noqa: F401 (autouse fixture)
+from tests.factories import ALL
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
@@ -80,7 +81,7 @@ def seeded_workflow(walk):
         name="schemathesis-etats",
         channel="call-centre",
         extra_roles=[roles.AGENT, roles.MINISTRY_VIEWER],
-        scopes=[("cdg-cnra", None)],
+        scopes=[("cdg-cnra", ALL)],
     )
     Workflow.headers = api.headers
     Workflow.calls = Counter()

@@ -243,7 +243,7 @@ def test_the_registry_export_neutralises_every_formula_prefix(leila, fmt):
 
 def test_the_api_answers_json_that_a_browser_will_not_render(walk):
     grievance = walk.register(description=ALL)
-    _account, api = make_account(name="lecture", extra_roles=[roles.MINISTRY_VIEWER])
+    _account, api = make_account(name="lecture", extra_roles=[roles.AGENT])
     response = api.get(reverse("api:grievance", args=[grievance.reference]))
 
     assert response.status_code == 200

@@ -4,6 +4,8 @@ from django.utils import timezone
 
 from grievances.models import Grievance, SensitiveCase
 from grievances.services.intake import SensitiveDetails, _register_sensitive
+from grievances.services.references import tracking_identity_digest
+from grievances.services.sensitive import sensitive_case_take_over
 from grievances.services.workflow.steps import outcome_errors, require_text, run_step
 from notifications import services as notifications
 
@@ -89,17 +91,45 @@ def grievance_reclassify_as_request(
 def grievance_flag_sensitive(
     *, grievance: Grievance, actor, details: SensitiveDetails, comment: str = "", expected_status: str | None = None
 ) -> SensitiveCase:
-    """A GBV/SEA/SH allegation leaves the ordinary flow at once (SPEC §5.5)."""
+    """A GBV/SEA/SH allegation leaves the ordinary flow at once (SPEC §5.5), and no trace outside.
+
+    The identity, the files and the agent's comment go to the new SensitiveCase, which the
+    referent alone reads; the consent is recorded here, once (the referral does not ask it
+    again). The grievance becomes a husk: identity and texts blanked, in its history rows
+    too (rewritten and re-sealed in the audit chain), keeping only the keyed digests that
+    let its receipt open it as before, where it reads like any case in treatment
+    (portal.selectors). Nothing is sent to the complainant, and whatever was pending for
+    them is withdrawn: the referent decides what the survivor is told, and how.
+    """
     created: list[SensitiveCase] = []
+    identity: dict[str, str] = {}
+
+    def digests(g: Grievance) -> dict[str, str]:
+        # Read before the transition blanks them.
+        identity.update({name: getattr(g, name) for name in SensitiveCase.IDENTITY_FIELDS})
+        return {
+            "cnie_digest": tracking_identity_digest(
+                tracking_code=g.tracking_code, kind="cnie", value=g.complainant_cnie
+            ),
+            "phone_digest": tracking_identity_digest(
+                tracking_code=g.tracking_code, kind="phone", value=g.complainant_phone
+            ),
+        }
 
     def move_to_sensitive_case(g: Grievance) -> None:
         case = _register_sensitive(
             actor=actor, programme=g.programme, channel=g.channel, received_at=g.received_at, details=details
         )
         case.source_grievance = g
-        case._change_reason = f"Cas sensible issu de la réclamation {g.reference}"
+        for name, value in identity.items():
+            setattr(case, name, value or None)
+        comment_text = (comment or "").strip()
+        case._change_reason = f"Cas sensible issu de la réclamation {g.reference}" + (
+            f" — {comment_text}" if comment_text else ""
+        )
         case._history_user = actor
-        case.save(update_fields=["source_grievance"])
+        case.save(update_fields=["source_grievance", *SensitiveCase.IDENTITY_FIELDS])
+        sensitive_case_take_over(case=case, grievance=g, actor=actor)
         # Nothing more goes to the complainant, and no address stays on the outbox (SPEC §5.5).
         notifications.notification_forget(grievance_ids=[g.pk], why="Retiré : cas sensible transféré au référent VBG.")
         created.append(case)
@@ -109,7 +139,9 @@ def grievance_flag_sensitive(
         name="flag_sensitive",
         actor=actor,
         expected_status=expected_status,
-        comment=comment,
+        # The comment may name the survivor or the allegation: it goes to the case, not to the husk.
+        comment="",
+        data=digests,
         after=move_to_sensitive_case,
     )
     return created[0]

@@ -15,19 +15,33 @@ from pmpp import roles
 from pmpp.models import Membership, Organisation, Programme, User
 from pmpp.reference_data import load_reference_data
 
-# (username, first name, last name, role code or None for the superuser, [(organisation, programme or None)])
+# (username, first name, last name, role code or None for the superuser, [(organisation, programme)]).
+# SPEC §1: CNRA staff work Tayssir and DAAM, CNSS staff AMO TADAMON, the ministry's own staff
+# (MEF, Direction du Budget) TADAMON COVID and Allocations Familiales; each organisation has
+# its own head of service, closing officer and GBV referent. ALL is « tous les programmes »,
+# for the project-wide roles only (pmpp.roles.PROJECT_WIDE_ROLES).
+ALL = "*"
+CNRA = [("cdg-cnra", "tayssir"), ("cdg-cnra", "daam")]
+CNSS = [("cnss", "amo-tadamon")]
+MEF = [("mef-db", "tadamon-covid"), ("mef-db", "allocations-familiales")]
 DEMO_ACCOUNTS = [
-    ("agent", "Salma", "Bennani", roles.AGENT, [("cdg-cnra", "tayssir"), ("cdg-cnra", "daam")]),
-    ("agent.cnss", "Rachid", "Amrani", roles.AGENT, [("cnss", "amo-tadamon")]),
-    ("agent.mef", "Imane", "Sqalli", roles.AGENT, [("mef-db", "tadamon-covid"), ("mef-db", "allocations-familiales")]),
-    ("traitement", "Youssef", "Alaoui", roles.CASE_HANDLER, [("cdg-cnra", "tayssir"), ("cdg-cnra", "daam")]),
-    ("responsable", "Nadia", "Tazi", roles.HEAD_OF_BENEFICIARY_SERVICES, [("cdg-cnra", None)]),
-    ("cloture", "Karim", "Idrissi", roles.CLOSING_OFFICER, [("cdg-cnra", None)]),
+    ("agent", "Salma", "Bennani", roles.AGENT, CNRA),
+    ("agent.cnss", "Rachid", "Amrani", roles.AGENT, CNSS),
+    ("agent.mef", "Imane", "Sqalli", roles.AGENT, MEF),
+    ("traitement", "Youssef", "Alaoui", roles.CASE_HANDLER, CNRA),
+    ("responsable", "Nadia", "Tazi", roles.HEAD_OF_BENEFICIARY_SERVICES, CNRA),
+    ("responsable.cnss", "Hassan", "Ouazzani", roles.HEAD_OF_BENEFICIARY_SERVICES, CNSS),
+    ("responsable.mef", "Samira", "Lahlou", roles.HEAD_OF_BENEFICIARY_SERVICES, MEF),
+    ("cloture", "Karim", "Idrissi", roles.CLOSING_OFFICER, CNRA),
+    ("cloture.cnss", "Mehdi", "Benkirane", roles.CLOSING_OFFICER, CNSS),
+    ("cloture.mef", "Zineb", "Naciri", roles.CLOSING_OFFICER, MEF),
     ("partenaire", "Hicham", "Berrada", roles.PARTNER_LIAISON, [("menps", "tayssir")]),
-    ("referent.vbg", "Meryem", "Chraibi", roles.GBV_REFERENT, [("cdg-cnra", None)]),
-    ("pointfocal", "Leila", "Benjelloun", roles.ES_FOCAL_POINT, [("mef-db", None)]),
-    ("ministere", "Omar", "El Fassi", roles.MINISTRY_VIEWER, [("mef-db", None)]),
-    ("referentiels", "Amina", "Kettani", roles.REFERENCE_ADMIN, [("mef-db", None)]),
+    ("referent.vbg", "Meryem", "Chraibi", roles.GBV_REFERENT, CNRA),
+    ("referent.vbg.cnss", "Houda", "Filali", roles.GBV_REFERENT, CNSS),
+    ("referent.vbg.mef", "Asmae", "Berrechid", roles.GBV_REFERENT, MEF),
+    ("pointfocal", "Leila", "Benjelloun", roles.ES_FOCAL_POINT, [("mef-db", ALL)]),
+    ("ministere", "Omar", "El Fassi", roles.MINISTRY_VIEWER, [("mef-db", ALL)]),
+    ("referentiels", "Amina", "Kettani", roles.REFERENCE_ADMIN, [("mef-db", ALL)]),
     ("admin", "Admin", "PMPP", None, []),
 ]
 CHANGE_REASON = "Chargement des données de démonstration"
@@ -86,13 +100,7 @@ class Command(BaseCommand):
                 created.append(username)
             if role_code is not None:
                 user.groups.add(Group.objects.get(name=roles.ROLES_BY_CODE[role_code].group_name))
-            for organisation_code, programme_code in scopes:
-                organisation = Organisation.objects.get(code=organisation_code)
-                programme = Programme.objects.get(code=programme_code) if programme_code else None
-                if not Membership.objects.filter(user=user, organisation=organisation, programme=programme).exists():
-                    membership = Membership(user=user, organisation=organisation, programme=programme)
-                    membership._change_reason = CHANGE_REASON
-                    membership.save()
+            _sync_memberships(user, scopes)
         return (password if created else None), created
 
     def _print_accounts(self, *, password: str | None, created: list[str]) -> None:
@@ -112,3 +120,21 @@ class Command(BaseCommand):
                 "  Mot de passe inchangé (affiché à la création). Nouveau mot de passe : make demo-passwords"
             )
         self.stdout.write("")
+
+
+def _sync_memberships(user: User, scopes: list[tuple[str, str]]) -> None:
+    """The account's memberships become exactly `scopes` (a demo made before keeps none other)."""
+    wanted = set()
+    for organisation_code, programme_code in scopes:
+        organisation = Organisation.objects.get(code=organisation_code)
+        programme = None if programme_code == ALL else Programme.objects.get(code=programme_code)
+        membership = Membership.objects.filter(user=user, organisation=organisation, programme=programme).first()
+        if membership is None or membership.all_programmes != (programme is None):
+            membership = membership or Membership(user=user, organisation=organisation, programme=programme)
+            membership.all_programmes = programme is None
+            membership._change_reason = CHANGE_REASON
+            membership.save()
+        wanted.add(membership.pk)
+    for membership in user.memberships.exclude(pk__in=wanted):
+        membership._change_reason = CHANGE_REASON
+        membership.delete()
