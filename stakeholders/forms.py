@@ -12,9 +12,9 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grievances.forms import BootstrapMixin, DateInput
 from grievances.forms_attachments import AttachmentForm
 from pmpp import limits
+from pmpp.form_rendering import BootstrapMixin, DateInput
 from pmpp.limits import max_length_of
 from pmpp.models import Organisation
 from stakeholders.models import (
