@@ -13,44 +13,15 @@ from grievances.models import AgeGroup, Commitment, Grievance, Residence, Sensit
 from grievances.services import workflow as wf
 from grievances.services.intake import SensitiveDetails
 from pmpp import limits, roles
-from pmpp.form_rendering import list_model_choices
+from pmpp.form_rendering import BootstrapMixin, DateInput, DateTimeInput
 from pmpp.limits import max_length_of
 from pmpp.models import Channel, ComplaintCategory, NotComplaintKind, Programme, Region, UnfoundedReason, Unit
 
 YES_NO = [("yes", _("Oui")), ("no", _("Non"))]
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
 def _textarea(rows: int = 3) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
-
-
-class BootstrapMixin:
-    """Bootstrap classes on every widget, so that forms look the same everywhere."""
-
-    def _style(self) -> None:
-        list_model_choices(self.fields.values())
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            elif not isinstance(widget, forms.HiddenInput):
-                widget.attrs.setdefault("class", "form-control")
 
 
 # --- workflow steps ----------------------------------------------------------------------------------
@@ -599,27 +570,4 @@ class CommitmentNotificationForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["notified_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
-        self._style()
-
-
-class ReferForm(BootstrapMixin, forms.Form):
-    service_provider = forms.CharField(
-        label=_("Prestataire de services spécialisé"), max_length=max_length_of(SensitiveCase, "service_provider")
-    )
-    # No consent here: it was recorded once, when the case was flagged, and is shown read-only.
-    referred_at = forms.DateTimeField(label=_("Orientée le"), widget=DateTimeInput())
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["referred_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
-        self._style()
-
-
-class CloseSensitiveForm(BootstrapMixin, forms.Form):
-    closing_note = forms.CharField(
-        label=_("Suite donnée au cas"), max_length=max_length_of(SensitiveCase, "closing_note"), widget=_textarea(3)
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
         self._style()

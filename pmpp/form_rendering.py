@@ -5,9 +5,10 @@ has about ninety (programme, channel, category, region, state, assignee, unit) a
 grievance file as many in its step forms: 10 to 15 ms of every page, for markup that never
 changes shape. `FormRenderer` writes the same HTML as `django/forms/widgets/select.html`
 (attributes, option groups, selected options, escaping) directly; every other widget keeps
-its template.
+its template. The date widgets and `BootstrapMixin` give every app's forms the same look.
 """
 
+from django import forms
 from django.forms.models import ModelChoiceField, ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import conditional_escape as escape
@@ -83,3 +84,32 @@ def list_model_choices(fields) -> None:
         else:
             continue
         field.widget.choices = field.choices  # the widget holds an iterator made before
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class BootstrapMixin:
+    """Bootstrap classes on every widget, so that forms look the same everywhere."""
+
+    def _style(self) -> None:
+        list_model_choices(self.fields.values())
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            elif not isinstance(widget, forms.HiddenInput):
+                widget.attrs.setdefault("class", "form-control")

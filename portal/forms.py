@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from grievances.forms import BootstrapMixin
 from grievances.models import ContactPreference, Grievance
 from pmpp import limits
+from pmpp.form_rendering import BootstrapMixin
 from pmpp.limits import max_length_of
 from pmpp.models import ComplaintCategory, Programme
 

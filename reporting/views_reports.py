@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy, override
 from django.views.decorators.http import require_safe
 from django_fsm import has_transition_perm
 
-from grievances.forms import BootstrapMixin
 from pmpp.db_routers import reporting_reads
+from pmpp.form_rendering import BootstrapMixin
 from pmpp.languages import active_language
 from pmpp.limits import max_length_of
 from reporting import selectors, services

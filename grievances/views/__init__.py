@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from grievances import forms as grievance_forms
+from grievances import forms_sensitive
 from grievances.filters import GrievanceFilter
 from grievances.models import Commitment, Grievance, SensitiveCase
 from grievances.queues import DEFAULT_QUEUE_SORT, QUEUES_BY_SLUG, queue_page, queues_for
@@ -422,7 +423,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
     Only for those who read grievances: a search by CNIE or name is a read of a person's files.
     """
-    if not request.user.has_perm("grievances.view_grievance"):
+    if not roles.role_grants(request.user, "grievances.view_grievance"):
         raise PermissionDenied
     form = grievance_forms.SearchForm(request.POST or None)
     results = None
@@ -457,19 +458,19 @@ def sensitive_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def sensitive_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = sensitive_case_get_for_user(user=request.user, pk=pk)
-    refer_form = grievance_forms.ReferForm()
-    close_form = grievance_forms.CloseSensitiveForm()
+    refer_form = forms_sensitive.ReferForm()
+    close_form = forms_sensitive.CloseSensitiveForm()
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "refer":
-                refer_form = grievance_forms.ReferForm(request.POST)
+                refer_form = forms_sensitive.ReferForm(request.POST)
                 if refer_form.is_valid():
                     sensitive_case_refer(case=case, actor=request.user, **refer_form.cleaned_data)
                     messages.success(request, _("Orientation enregistrée."))
                     return redirect("grievances:sensitive_detail", pk=pk)
             elif action == "close":
-                close_form = grievance_forms.CloseSensitiveForm(request.POST)
+                close_form = forms_sensitive.CloseSensitiveForm(request.POST)
                 if close_form.is_valid():
                     sensitive_case_close(case=case, actor=request.user, note=close_form.cleaned_data["closing_note"])
                     messages.success(request, _("Cas clôturé."))

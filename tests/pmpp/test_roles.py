@@ -65,3 +65,18 @@ def test_role_codes_of_a_user_follow_their_groups():
     assert user.role_codes() == {"agent"}
     assert user.has_perm("pmpp.view_programme")
     assert not user.has_perm("pmpp.change_programme")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", roles.ROLES, ids=lambda role: role.code)
+def test_role_grants_answers_as_has_perm_for_every_permission_of_the_project(role):
+    """The search's permission check reads the role table; it must agree with Django's."""
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(role=role.code)
+    every = [f"{p.content_type.app_label}.{p.codename}" for p in Permission.objects.select_related("content_type")]
+    fresh = type(user).objects.get(pk=user.pk)
+
+    assert [p for p in every if roles.role_grants(user, p) != fresh.has_perm(p)] == []
+    user.is_active = False
+    assert not roles.role_grants(user, "grievances.view_grievance")
