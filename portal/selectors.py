@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grievances.models import Commitment, Grievance
+from grievances.models import Commitment, Grievance, SensitiveCase
 
 S = Grievance.Status
 Outcome = Grievance.Outcome
@@ -35,15 +35,17 @@ def public_status(grievance: Grievance) -> PublicStatus:
     """Everything else — including "sensitive" and "duplicate" — is "in treatment".
 
     A case moved to the GBV referent before anyone qualified it answers « Reçue », as it did
-    a minute earlier, until its acknowledgement date, by which an ordinary case would have
-    been qualified; then « En cours de traitement » (issue 17: tracking tells nothing).
+    a minute earlier, until the later of its acknowledgement date and the day it was flagged
+    (flagging is what its qualification turned out to be); then « En cours de traitement »,
+    as an ordinary case once qualified (issue 17: tracking tells nothing).
     """
-    if (
-        grievance.status == S.SENSITIVE
-        and grievance.qualified_at is None
-        and timezone.localdate() <= grievance.acknowledgement_due_on
-    ):
-        return PublicStatus.RECEIVED
+    if grievance.status == S.SENSITIVE and grievance.qualified_at is None:
+        flagged_at = (
+            SensitiveCase.objects.filter(source_grievance=grievance).values_list("created_at", flat=True).first()
+        )
+        flagged_on = timezone.localdate(flagged_at) if flagged_at else grievance.acknowledgement_due_on
+        if timezone.localdate() <= max(grievance.acknowledgement_due_on, flagged_on):
+            return PublicStatus.RECEIVED
     return _PUBLIC_STATUS.get(grievance.status, PublicStatus.IN_PROGRESS)
 
 

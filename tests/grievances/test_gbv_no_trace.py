@@ -16,6 +16,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -129,17 +130,19 @@ def test_a_case_flagged_at_reception_answers_as_before_then_moves_on_as_an_ordin
     identity,
 ):
     ordinary = file_online(cnie="AB654321", phone="0698765432").grievance
+    # Both past their acknowledgement date, still « Reçue »: nobody has qualified them yet.
+    yesterday = timezone.localdate() - timedelta(days=1)
+    Grievance.objects.filter(pk__in=[filed.pk, ordinary.pk]).update(acknowledgement_due_on=yesterday)
     before = tracking_answer(code=filed.tracking_code, identity=identity)
 
     flag(filed, walk)
 
-    # Until its acknowledgement date, « Reçue », exactly as a minute earlier.
+    # The day of the flag, « Reçue », exactly as a minute earlier.
     husk_page = tracking_answer(code=filed.tracking_code, identity=identity)
     assert husk_page == before
     assert 'id="tracked-status">Reçue<' in husk_page[3]
-    # Then, as an ordinary case that has been qualified since: « En cours de traitement ».
-    yesterday = timezone.localdate() - timedelta(days=1)
-    Grievance.objects.filter(pk__in=[filed.pk, ordinary.pk]).update(acknowledgement_due_on=yesterday)
+    # From the next day, as an ordinary case qualified meanwhile: « En cours de traitement ».
+    SensitiveCase.objects.filter(source_grievance=filed).update(created_at=F("created_at") - timedelta(days=1))
     qualified(ordinary, walk)
     husk_page = tracking_answer(code=filed.tracking_code, identity=identity)
     ordinary_page = tracking_answer(code=ordinary.tracking_code, identity="AB654321")
