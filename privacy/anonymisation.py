@@ -106,7 +106,32 @@ def grievances_due_for_anonymisation(*, now: datetime | None = None, days: int |
 
 
 @dataclass
-class AnonymisationResult:
+class _Totals:
+    """Counters of a run, summed batch by batch (lists are concatenated)."""
+
+    def add(self, other: "_Totals") -> None:
+        for counter in fields(self):
+            setattr(self, counter.name, getattr(self, counter.name) + getattr(other, counter.name))
+
+
+def _in_batches(
+    ids: list[int],
+    anonymise: Callable[[list[int]], _Totals],
+    result: _Totals,
+    *,
+    batch_size: int,
+    progress: Callable[[int, int], None] | None,
+) -> _Totals:
+    """Run `anonymise` on `ids`, `batch_size` at a time (one transaction each), adding up `result`."""
+    for start in range(0, len(ids), batch_size):
+        result.add(anonymise(ids[start : start + batch_size]))
+        if progress is not None:
+            progress(min(start + batch_size, len(ids)), len(ids))
+    return result
+
+
+@dataclass
+class AnonymisationResult(_Totals):
     grievances: int = 0
     history_rows: int = 0
     commitments: int = 0
@@ -115,10 +140,6 @@ class AnonymisationResult:
     files_deleted: int = 0
     files_missing: int = 0
     grievance_ids: list[int] = field(default_factory=list)
-
-    def add(self, other: "AnonymisationResult") -> None:
-        for counter in fields(self):
-            setattr(self, counter.name, getattr(self, counter.name) + getattr(other, counter.name))
 
 
 def anonymise_due_grievances(
@@ -135,12 +156,13 @@ def anonymise_due_grievances(
     now = now or timezone.now()
     days = retention_days()
     ids = list(grievances_due_for_anonymisation(now=now, days=days).values_list("pk", flat=True))
-    result = AnonymisationResult()
-    for start in range(0, len(ids), batch_size):
-        result.add(anonymise_grievances(ids=ids[start : start + batch_size], now=now, days=days))
-        if progress is not None:
-            progress(min(start + batch_size, len(ids)), len(ids))
-    return result
+    return _in_batches(
+        ids,
+        lambda batch: anonymise_grievances(ids=batch, now=now, days=days),
+        AnonymisationResult(),
+        batch_size=batch_size,
+        progress=progress,
+    )
 
 
 def anonymise_grievances(*, ids: Iterable[int], now: datetime, days: int) -> AnonymisationResult:
@@ -225,21 +247,13 @@ def sensitive_cases_due_for_anonymisation(*, now: datetime | None = None, days: 
 
 
 @dataclass
-class SensitiveCaseAnonymisationResult:
+class SensitiveCaseAnonymisationResult(_Totals):
     cases: int = 0
     history_rows: int = 0
     attachments: int = 0
     files_deleted: int = 0
     files_missing: int = 0
     case_ids: list[int] = field(default_factory=list)
-
-    def add(self, other: "SensitiveCaseAnonymisationResult") -> None:
-        self.cases += other.cases
-        self.history_rows += other.history_rows
-        self.attachments += other.attachments
-        self.files_deleted += other.files_deleted
-        self.files_missing += other.files_missing
-        self.case_ids += other.case_ids
 
 
 def anonymise_due_sensitive_cases(
@@ -252,12 +266,13 @@ def anonymise_due_sensitive_cases(
     now = now or timezone.now()
     days = retention_days()
     ids = list(sensitive_cases_due_for_anonymisation(now=now, days=days).values_list("pk", flat=True))
-    result = SensitiveCaseAnonymisationResult()
-    for start in range(0, len(ids), batch_size):
-        result.add(anonymise_sensitive_cases(ids=ids[start : start + batch_size], now=now, days=days))
-        if progress is not None:
-            progress(min(start + batch_size, len(ids)), len(ids))
-    return result
+    return _in_batches(
+        ids,
+        lambda batch: anonymise_sensitive_cases(ids=batch, now=now, days=days),
+        SensitiveCaseAnonymisationResult(),
+        batch_size=batch_size,
+        progress=progress,
+    )
 
 
 def anonymise_sensitive_cases(*, ids: Iterable[int], now: datetime, days: int) -> SensitiveCaseAnonymisationResult:
@@ -365,7 +380,7 @@ def history_rows_erase(
     return len(ids)
 
 
-def _delete_files(names: list[str], *, result: AnonymisationResult | SensitiveCaseAnonymisationResult) -> None:
+def _delete_files(names: list[str], *, result: _Totals) -> None:
     storage = Attachment._meta.get_field("file").storage
     for name in names:
         if storage.exists(name):
