@@ -30,8 +30,8 @@ demo-passwords: migrate
 	$(RUN_ENV) $(PY) manage.py load_demo --reset-passwords
 
 run: demo
-	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
-	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT)/ with the task worker sending SMS and e-mail (Ctrl+C stops both)"
+	$(RUN_ENV) PY=$(PY) PORT=$(PORT) scripts/run-local.sh
 
 check: setup
 	$(VENV)/bin/ruff check .

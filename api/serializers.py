@@ -358,6 +358,8 @@ class RouteSerializer(StepSerializer):
 class GiveCommitmentSerializer(StepSerializer):
     promised_on = serializers.DateField()
     note = optional_text(max_length=max_length_of(Commitment, "note"))
+    # Required by the service when `promised_on` is after the grievance's due date.
+    beyond_due_reason = optional_text(max_length=max_length_of(Commitment, "beyond_due_reason"))
 
 
 class HonourCommitmentSerializer(StepSerializer):
@@ -372,6 +374,7 @@ class BreakCommitmentSerializer(StepSerializer):
 class RenewCommitmentSerializer(StepSerializer):
     promised_on = serializers.DateField()
     reason = optional_text(max_length=max_length_of(Commitment, "renewal_reason"))
+    beyond_due_reason = optional_text(max_length=max_length_of(Commitment, "beyond_due_reason"))
 
 
 class CommentSerializer(StepSerializer):

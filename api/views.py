@@ -180,7 +180,7 @@ STEPS = {
     "give_commitment": (
         serializers.GiveCommitmentSerializer,
         wf.commitment_give,
-        lambda d: {"promised_on": d["promised_on"], "note": d["note"]},
+        lambda d: {"promised_on": d["promised_on"], "note": d["note"], "beyond_due_reason": d["beyond_due_reason"]},
     ),
     "honour_commitment": (
         serializers.HonourCommitmentSerializer,
@@ -191,7 +191,7 @@ STEPS = {
     "renew_commitment": (
         serializers.RenewCommitmentSerializer,
         wf.commitment_renew,
-        lambda d: {"promised_on": d["promised_on"], "reason": d["reason"]},
+        lambda d: {"promised_on": d["promised_on"], "reason": d["reason"], "beyond_due_reason": d["beyond_due_reason"]},
     ),
     "transmit_to_partner": (serializers.CommentSerializer, wf.grievance_transmit_to_partner, _comment_kwargs),
     "record_partner_outcome": (

@@ -111,6 +111,8 @@ class SlaStatus(models.TextChoices):
     ON_TRACK = "on_track", _("Dans les délais")
     DUE_SOON = "due_soon", _("Échéance proche")
     OVERDUE = "overdue", _("En retard")
+    # Not overdue yet, but the treatment date promised falls after the due date.
+    BEYOND_DUE = "beyond_due", _("Hors délai prévisible")
 
 
 def sla_status(*, due_on: date, today: date, due_soon_days: int = 2) -> SlaStatus:

@@ -9,10 +9,13 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grievances.forms_guards import DeadlineGuardMixin
+from grievances.forms_intake import DUPLICATE_LINK, DUPLICATE_SEPARATE, DuplicateAndCategoryMixin  # noqa: F401
 from grievances.models import AgeGroup, Commitment, Grievance, Residence, SensitiveCase, Sex
 from grievances.services import workflow as wf
 from grievances.services.intake import SensitiveDetails
 from pmpp import limits, roles
+from pmpp.category_select import ProgrammeCategorySelect, use_grouped_categories
 from pmpp.form_rendering import BootstrapMixin, DateInput, DateTimeInput
 from pmpp.limits import max_length_of
 from pmpp.models import Channel, ComplaintCategory, NotComplaintKind, Programme, Region, UnfoundedReason, Unit
@@ -33,10 +36,12 @@ class StepForm(BootstrapMixin, forms.Form):
     expected_status = forms.CharField(widget=forms.HiddenInput, max_length=max_length_of(Grievance, "status"))
     comment_field: str | None = "comment"
 
-    def __init__(self, *args, grievance: Grievance, user, **kwargs):
+    def __init__(self, *args, grievance: Grievance, user, query=None, **kwargs):
         kwargs.setdefault("initial", {})["expected_status"] = grievance.status
         super().__init__(*args, **kwargs)
         self.grievance, self.user = grievance, user
+        # The step page's query string (never personal data): a step may read choices from it.
+        self.query = query if query is not None else {}
         self.setup()
         self._style()
 
@@ -64,7 +69,8 @@ class CommentMixin(forms.Form):
 class QualifyForm(CommentMixin, StepForm):
     category = forms.ModelChoiceField(queryset=ComplaintCategory.objects.none(), label=_("Catégorie"))
     subject = forms.CharField(label=_("Objet"), max_length=max_length_of(Grievance, "subject"))
-    nature = forms.ChoiceField(choices=Grievance.Nature.choices, label=_("Nature"))
+    # No default: the browser would otherwise submit the first nature unseen.
+    nature = forms.ChoiceField(choices=[("", "—"), *Grievance.Nature.choices], label=_("Nature"))
     identity_verified = forms.BooleanField(label=_("Identité du réclamant vérifiée (CNIE, téléphone)"), required=False)
 
     def setup(self):
@@ -72,7 +78,8 @@ class QualifyForm(CommentMixin, StepForm):
             programme_id=self.grievance.programme_id, is_active=True
         )
         self.fields["category"].initial = self.grievance.category_id
-        if self.grievance.is_anonymous:
+        # Verified at intake is verified: not asked again (the context panel says so).
+        if self.grievance.is_anonymous or self.grievance.identity_verified:
             del self.fields["identity_verified"]
 
     def perform(self):
@@ -82,7 +89,7 @@ class QualifyForm(CommentMixin, StepForm):
             category=data["category"],
             subject=data["subject"],
             nature=data["nature"],
-            identity_verified=data.get("identity_verified", False),
+            identity_verified=data.get("identity_verified", self.grievance.identity_verified),
             comment=data["comment"],
         )
 
@@ -108,8 +115,11 @@ class SensitiveDetailsMixin(forms.Form):
         max_length=max_length_of(SensitiveCase, "nature"),
         widget=_textarea(),
     )
+    # No default: « Oui » preselected was recorded unseen (issue 18).
     perpetrator_linked = forms.ChoiceField(
-        choices=SensitiveCase.Linked.choices, label=_("Auteur présumé lié au projet")
+        choices=[("", "—"), *SensitiveCase.Linked.choices],
+        label=_("Auteur présumé lié au projet"),
+        error_messages={"required": _("Indiquez si l'auteur présumé est lié au projet : oui, non ou ne sait pas.")},
     )
     survivor_age_group = forms.ChoiceField(choices=AgeGroup.choices, label=_("Tranche d'âge"), initial=AgeGroup.UNKNOWN)
     survivor_sex = forms.ChoiceField(choices=Sex.choices, label=_("Sexe"), initial=Sex.UNKNOWN)
@@ -190,7 +200,7 @@ class RouteForm(CommentMixin, StepForm):
         )
 
 
-class GiveCommitmentForm(StepForm):
+class GiveCommitmentForm(DeadlineGuardMixin, StepForm):
     promised_on = forms.DateField(label=_("Date de traitement promise"), widget=DateInput())
     note = forms.CharField(
         label=_("Observations (facultatif)"),
@@ -201,7 +211,9 @@ class GiveCommitmentForm(StepForm):
 
     def perform(self):
         data = self.cleaned_data
-        return wf.commitment_give(**self.common(), promised_on=data["promised_on"], note=data["note"])
+        return wf.commitment_give(
+            **self.common(), promised_on=data["promised_on"], note=data["note"], beyond_due_reason=self.guard_reason()
+        )
 
 
 class HonourCommitmentForm(CommentMixin, StepForm):
@@ -226,7 +238,7 @@ class BreakCommitmentForm(StepForm):
         return wf.commitment_break(**self.common(), reason=self.cleaned_data["broken_reason"])
 
 
-class RenewCommitmentForm(StepForm):
+class RenewCommitmentForm(DeadlineGuardMixin, StepForm):
     promised_on = forms.DateField(label=_("Nouvelle date promise"), widget=DateInput())
     renewal_reason = forms.CharField(
         label=_("Motif du nouvel engagement"),
@@ -236,7 +248,12 @@ class RenewCommitmentForm(StepForm):
 
     def perform(self):
         data = self.cleaned_data
-        return wf.commitment_renew(**self.common(), promised_on=data["promised_on"], reason=data["renewal_reason"])
+        return wf.commitment_renew(
+            **self.common(),
+            promised_on=data["promised_on"],
+            reason=data["renewal_reason"],
+            beyond_due_reason=self.guard_reason(),
+        )
 
 
 class TransmitToPartnerForm(CommentMixin, StepForm):
@@ -303,8 +320,17 @@ class DraftAnswerForm(StepForm):
     )
 
     def setup(self):
+        from answers.forms import sms_counter_attrs
+        from answers.picker import answer_picker
+
         for name in ("answer_text", "outcome_explanation"):
             self.fields[name].initial = getattr(self.grievance, name)
+        self.fields["answer_text"].widget.attrs.update(sms_counter_attrs())
+        # Answer templates (answers.picker): « Utiliser ce modèle » without JavaScript reloads
+        # the page with the rendered text in the box, still editable.
+        self.answer_picker = answer_picker(grievance=self.grievance, query=self.query)
+        if self.answer_picker.use and not self.is_bound:
+            self.fields["answer_text"].initial = self.answer_picker.rendered.text
 
     def perform(self):
         data = self.cleaned_data
@@ -435,7 +461,7 @@ STEP_FORMS: dict[str, type[StepForm]] = {
 # --- intake --------------------------------------------------------------------------------------------------
 
 
-class IntakeForm(BootstrapMixin, SensitiveDetailsMixin, forms.Form):
+class IntakeForm(BootstrapMixin, SensitiveDetailsMixin, DuplicateAndCategoryMixin, forms.Form):
     """The agent's intake form (phone, walk-in, mail). The sensitive part replaces the identity."""
 
     programme = forms.ModelChoiceField(queryset=Programme.objects.none(), label=_("Programme"))
@@ -447,9 +473,10 @@ class IntakeForm(BootstrapMixin, SensitiveDetailsMixin, forms.Form):
         help_text=_("Laisser vide pour un appel ou un accueil : la date de saisie fait foi (§6.3.1)."),
     )
     category = forms.ModelChoiceField(
-        queryset=ComplaintCategory.objects.filter(is_active=True).select_related("programme"),
+        queryset=ComplaintCategory.objects.none(),
         label=_("Catégorie (si connue)"),
         required=False,
+        widget=ProgrammeCategorySelect,
     )
     description = forms.CharField(
         label=_("Description de la réclamation"),
@@ -481,14 +508,6 @@ class IntakeForm(BootstrapMixin, SensitiveDetailsMixin, forms.Form):
         max_length=max_length_of(Grievance, "external_reference"),
         required=False,
     )
-    duplicate_override_reason = forms.CharField(
-        label=_("Motif d'ouverture d'un nouveau dossier malgré le doublon"),
-        required=False,
-        max_length=max_length_of(Grievance, "duplicate_override_reason"),
-        widget=_textarea(2),
-    )
-    confirm_duplicate = forms.CharField(required=False, max_length=1, widget=forms.HiddenInput)
-
     field_order = [
         "programme",
         "channel",
@@ -512,6 +531,12 @@ class IntakeForm(BootstrapMixin, SensitiveDetailsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         scope = user.programme_scope()
         self.fields["programme"].queryset = Programme.objects.filter(scope.as_q("pk"), is_active=True)
+        # Only the categories of the agent's programmes, grouped by programme (issue 18).
+        categories = ComplaintCategory.objects.filter(
+            scope.as_q("programme_id"), is_active=True, programme__is_active=True
+        )
+        self.fields["category"].queryset = categories
+        use_grouped_categories(self.fields["category"], categories, empty_label="—")
         for name in SensitiveDetailsMixin.base_fields:
             self.fields[name].required = False
         self._style()
@@ -522,8 +547,11 @@ class IntakeForm(BootstrapMixin, SensitiveDetailsMixin, forms.Form):
         if data.get("sensitive"):
             if not (data.get("nature") or "").strip() and not self.has_error("nature"):
                 self.add_error("nature", _("Décrivez la nature de l'allégation, dans les termes du plaignant."))
+            if not data.get("perpetrator_linked") and not self.has_error("perpetrator_linked"):
+                self.add_error("perpetrator_linked", self.fields["perpetrator_linked"].error_messages["required"])
         elif not (data.get("description") or "").strip() and not self.has_error("description"):
             self.add_error("description", _("Décrivez l'objet de la réclamation."))
+        self.check_duplicate_and_category(data)
         return data
 
 
@@ -562,12 +590,3 @@ class AssignForm(BootstrapMixin, forms.Form):
         if not data.get("assignee") and not data.get("unit"):
             raise forms.ValidationError(_("Choisissez un agent ou un service métier."))
         return data
-
-
-class CommitmentNotificationForm(BootstrapMixin, forms.Form):
-    notified_at = forms.DateTimeField(label=_("Réclamant informé le"), widget=DateTimeInput())
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["notified_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
-        self._style()

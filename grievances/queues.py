@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +59,20 @@ def _commitment_due(today: date) -> LessThanOrEqual:
     return LessThanOrEqual(Subquery(pending.order_by().values("promised_on")[:1]), today)
 
 
+def _failed_message() -> Q:
+    from notifications.selectors import failed_message_q
+
+    return failed_message_q()
+
+
+def _commitment_not_notified() -> Q:
+    """The pending commitment (at most one, read from its unique partial index) not yet told."""
+    pending = Commitment.objects.filter(
+        grievance=OuterRef("pk"), status=Commitment.Status.PENDING, notified_at__isnull=True
+    )
+    return Q(Exists(pending))
+
+
 _QUEUE_FILTERS = {
     "a-qualifier": lambda user, today: Q(status=S.RECEIVED),
     "a-analyser": lambda user, today: Q(status=S.QUALIFIED),
@@ -82,6 +96,9 @@ _QUEUE_FILTERS = {
     ),
     "echeance-aujourdhui": lambda user, today: _OPEN & Q(current_due_on=today),
     "toutes": lambda user, today: Q(),
+    # Issue 18: what was promised or sent to the complainant and did not reach them.
+    "messages-en-echec": lambda user, today: ~Q(status=S.SENSITIVE) & _failed_message(),
+    "engagements-a-notifier": lambda user, today: Q(status=S.COMMITTED) & _commitment_not_notified(),
 }
 
 _WORKERS = frozenset({roles.AGENT, roles.CASE_HANDLER, roles.HEAD_OF_BENEFICIARY_SERVICES, roles.CLOSING_OFFICER})
@@ -127,6 +144,18 @@ QUEUES = [
     Queue("en-retard", _("En retard"), _WORKERS | _READERS, _("Échéance dépassée.")),
     Queue("echeance-proche", _("Échéance proche"), _WORKERS | _READERS, _("Échéance dans les prochains jours.")),
     Queue("echeance-aujourdhui", _("Échéance aujourd'hui"), _WORKERS | _READERS, _("À traiter aujourd'hui.")),
+    Queue(
+        "messages-en-echec",
+        _("Messages en échec"),
+        frozenset({roles.AGENT, roles.HEAD_OF_BENEFICIARY_SERVICES}),
+        _("Un message au réclamant n'a pas pu partir : à renvoyer ou à remplacer par un appel."),
+    ),
+    Queue(
+        "engagements-a-notifier",
+        _("Engagements à notifier"),
+        frozenset({roles.AGENT, roles.HEAD_OF_BENEFICIARY_SERVICES}),
+        _("Engagement en cours dont le réclamant n'a pas encore été informé."),
+    ),
     Queue(
         "toutes",
         _("Toutes les réclamations"),

@@ -41,6 +41,7 @@ QUEUE_ROW_FIELDS = (
     "appeal_closed_at",
     "appeal_count",
     "current_due_on",
+    "commitment_beyond_due",
     "status",
     "programme__reference_prefix",
     "category__name",
@@ -78,6 +79,7 @@ def grievance_file_for_user(*, user, pk: int) -> Grievance:
         "unfounded_reason",
         "not_complaint_kind",
         "duplicate_of",
+        "similar_to",
     )
     with _joins_in_written_order(grievances.db):
         return _visible_or_404(grievances, pk=pk)

@@ -4,6 +4,7 @@ import django_tables2 as tables
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from grievances.deadlines import SlaStatus
 from grievances.models import Grievance
@@ -12,7 +13,20 @@ SLA_BADGES = {
     SlaStatus.ON_TRACK: "text-bg-success",
     SlaStatus.DUE_SOON: "text-bg-warning",
     SlaStatus.OVERDUE: "text-bg-danger",
+    # Outlined, not filled: late only if the promise is kept as given.
+    SlaStatus.BEYOND_DUE: "border border-danger text-danger",
 }
+
+
+def countdown_label(days: int | None) -> str:
+    """« J-3 » three days before the due date, « J » on it, « J+2 » two days after; "" out of the flow."""
+    if days is None:
+        return ""
+    if days > 0:
+        return pgettext("compte à rebours", "J-%(days)d") % {"days": days}
+    if days == 0:
+        return pgettext("compte à rebours", "J")
+    return pgettext("compte à rebours", "J+%(days)d") % {"days": -days}
 
 
 class GrievanceTable(tables.Table):

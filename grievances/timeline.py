@@ -17,9 +17,10 @@ _NOISE = {"history_id", "history_date", "history_change_reason", "history_type",
 # Secrets, search keys, and the sensitive case a file moved to: never on a grievance's timeline.
 _HIDDEN = {
     "search_name", "pin_hash", "tracking_code", "tracking_cnie_digest", "tracking_phone_digest", "sensitive_case",
+    "commitment_beyond_due",
 }  # fmt: skip
 # Links between rows of the story itself: labelled from the rows already loaded, not queried.
-_INTERNAL = {"grievance", "renews", "duplicate_of"}
+_INTERNAL = {"grievance", "renews", "duplicate_of", "similar_to"}
 
 
 @dataclass

@@ -2,12 +2,14 @@ from django.urls import path
 
 from grievances import views
 from grievances.urls_attachments import urlpatterns as attachment_patterns
+from grievances.views import exchanges
 
 app_name = "grievances"
 
 urlpatterns = [
     path("reclamations/nouvelle/", views.intake, name="intake"),
     path("reclamations/recu/", views.receipt, name="receipt"),
+    path("reclamations/recu/bordereau.pdf", views.slip, name="slip"),
     path("reclamations/recherche/", views.search, name="search"),
     path("reclamations/attribution/", views.assign, name="assign"),
     path("reclamations/files/<slug:slug>/", views.queue, name="queue"),
@@ -16,8 +18,14 @@ urlpatterns = [
     path("reclamations/<int:pk>/etapes/<str:name>/", views.step, name="step"),
     path(
         "reclamations/<int:pk>/engagements/<int:commitment_pk>/notification/",
-        views.notify_commitment,
+        exchanges.notify_commitment,
         name="notify_commitment",
+    ),
+    path("reclamations/<int:pk>/echanges/", exchanges.exchange_add, name="exchange_add"),
+    path(
+        "reclamations/<int:pk>/echanges/messages/<int:message_pk>/renvoi/",
+        exchanges.message_resend,
+        name="message_resend",
     ),
     path("cas-sensibles/", views.sensitive_list, name="sensitive_list"),
     path("cas-sensibles/<int:pk>/", views.sensitive_detail, name="sensitive_detail"),

@@ -12,6 +12,7 @@ client reference, depending on the operator) delivers it once; e-mail carries it
 Message-ID, by which mail servers and clients drop a repeat.
 """
 
+import re
 import sys
 import threading
 import uuid
@@ -24,6 +25,17 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from notifications.models import OutboxMessage, mask_address
+
+
+class GatewayError(Exception):
+    """A gateway's refusal with its reason. `reason` is kept on the message (`last_error`) and
+    shown on the file, so it must be a code or a phrase, never the number or the text;
+    `permanent` when trying again cannot help (an unknown number): the message fails at once."""
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
 
 
 class Sender(Protocol):
@@ -58,6 +70,20 @@ class LocmemSmsBackend:
     def send(self, *, to: str, text: str, subject: str = "", key: str = "") -> None:
         with self._lock:
             self.outbox.append({"to": to, "text": text, "key": key})
+
+
+class FailOnPatternSmsBackend:
+    """Test gateway: refuses, permanently, every number matching `PMPP_SMS_FAIL_PATTERN` (a
+    regular expression; empty refuses none) and hands the others to `PMPP_SMS_PASS_BACKEND`
+    (the file backend by default). For demonstrations and browser journeys that need a
+    message sent, then one failed, then resent to a corrected number."""
+
+    def send(self, *, to: str, text: str, subject: str = "", key: str = "") -> None:
+        pattern = getattr(settings, "PMPP_SMS_FAIL_PATTERN", "")
+        if pattern and re.search(pattern, to):
+            raise GatewayError("Numéro refusé par la passerelle", permanent=True)
+        backend = getattr(settings, "PMPP_SMS_PASS_BACKEND", "notifications.backends.FileSmsBackend")
+        import_string(backend)().send(to=to, text=text, subject=subject, key=key)
 
 
 class EmailSender:

@@ -11,6 +11,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from pmpp import limits
+from pmpp.limits import limited_text
 
 
 class DeadlineAlert(models.Model):
@@ -108,6 +112,9 @@ class OutboxMessage(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("À envoyer")
         SENT = "sent", _("Envoyé")
+        # The gateway reported that the message reached the handset or mailbox
+        # (`notification_mark_delivered`); most gateways never say, so "sent" is the usual end.
+        DELIVERED = "delivered", _("Remis")
         FAILED = "failed", _("Échec définitif")
         # No electronic address (postal or walk-in intake without phone or e-mail, a user
         # without e-mail): recorded so that the agent knows to write or call; not an error.
@@ -153,18 +160,69 @@ class OutboxMessage(models.Model):
     last_error = models.CharField(_("dernière erreur"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("remis le"), null=True, blank=True)
+    # The commitment whose date this message announces: sending it tells the complainant, so
+    # the commitment is marked notified when it is sent (`notification_send`). Read through
+    # the grievance only, hence no index of its own.
+    commitment = models.ForeignKey(
+        "grievances.Commitment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+        related_name="outbox_messages",
+        verbose_name=_("engagement"),
+    )
+    # Queued by hand (« Envoyer maintenant », a resend): who did it. Empty when the system
+    # queued it with the change that caused it.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("mis en file par"),
+    )
+    # A failed message is resent as a new row pointing at it: the failed row keeps what the
+    # gateway answered, the new one its own attempts; one resend per failed message.
+    resend_of = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resent_as",
+        verbose_name=_("renvoi du message"),
+    )
+    resend_reason = models.CharField(_("motif du renvoi"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("message à envoyer")
         verbose_name_plural = _("messages à envoyer")
+        permissions = [("resend_outboxmessage", _("Renvoyer un message en échec"))]
         indexes = [
             models.Index(
                 fields=["next_attempt_at"], condition=Q(status="pending"), name="outbox_pending_by_next_attempt"
-            )
+            ),
+            # The « Messages en échec » queue: EXISTS a failed complainant message, per grievance.
+            models.Index(
+                fields=["grievance"],
+                condition=Q(status="failed", recipient_kind="complainant"),
+                name="outbox_failed_complainant",
+            ),
         ]
         constraints = [
-            models.CheckConstraint(condition=~Q(status="sent") | Q(sent_at__isnull=False), name="outbox_sent_has_date"),
+            models.CheckConstraint(
+                condition=~Q(status__in=["sent", "delivered"]) | Q(sent_at__isnull=False), name="outbox_sent_has_date"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="delivered") | Q(delivered_at__isnull=False), name="outbox_delivered_has_date"
+            ),
+            models.CheckConstraint(
+                condition=Q(resend_of__isnull=True) | (Q(created_by__isnull=False) & ~Q(resend_reason="")),
+                name="outbox_resend_has_author_and_reason",
+            ),
             models.CheckConstraint(
                 condition=~Q(status="pending") | (~Q(channel="") & ~Q(address="")),
                 name="outbox_pending_has_address",
@@ -192,3 +250,59 @@ def mask_address(address: str) -> str:
         local, _at, domain = address.partition("@")
         return f"{local[:1]}•••@{domain}"
     return f"{address[:5]}•••••{address[-3:]}" if len(address) > 8 else "•••"
+
+
+class Exchange(models.Model):
+    """A communication with the complainant that an agent records: a call received, a visit,
+    a letter, a telephone call-back or a postal letter sent (issue 18).
+
+    Messages the system sends are in the outbox; these are the rest, so that the file shows
+    every exchange. Never edited or deleted: a correction is a new exchange.
+    """
+
+    class Kind(models.TextChoices):
+        INBOUND_CALL = "inbound_call", _("Appel reçu")
+        VISIT = "visit", _("Visite au guichet")
+        INBOUND_LETTER = "inbound_letter", _("Courrier reçu")
+        CALLBACK = "callback", _("Appel au réclamant")
+        OUTBOUND_LETTER = "outbound_letter", _("Courrier postal envoyé")
+
+    INBOUND = frozenset({Kind.INBOUND_CALL, Kind.VISIT, Kind.INBOUND_LETTER})
+
+    grievance = models.ForeignKey(
+        "grievances.Grievance", on_delete=models.PROTECT, related_name="exchanges", verbose_name=_("réclamation")
+    )
+    kind = models.CharField(_("type d'échange"), max_length=20, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("date de l'échange"))
+    summary = limited_text(_("résumé"), max_length=limits.NOTE)
+    # The exchange told the complainant this commitment's date (« informé par téléphone »).
+    commitment = models.ForeignKey(
+        "grievances.Commitment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+        related_name="exchanges",
+        verbose_name=_("engagement annoncé"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("enregistré par"),
+    )
+    recorded_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
+    history = HistoricalRecords(no_db_index=["commitment", "recorded_by"])
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("échange avec le réclamant")
+        verbose_name_plural = _("échanges avec le réclamant")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.occurred_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def inbound(self) -> bool:
+        return self.kind in self.INBOUND

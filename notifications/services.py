@@ -16,16 +16,18 @@ no language field, so complainant messages carry the French and the Arabic text 
 """
 
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from notifications.backends import sender_for
+from notifications.backends import GatewayError, sender_for
 from notifications.models import DeadlineAlert, OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -106,6 +108,8 @@ def _queue(
     alert: DeadlineAlert | None = None,
     recipient_user=None,
     may_be_queued_already: bool = True,
+    commitment=None,
+    created_by=None,
 ) -> OutboxMessage | None:
     """Write one message unless this event was already queued (the unique event key decides,
     in a savepoint), with the task that sends it.
@@ -129,6 +133,8 @@ def _queue(
         text=text,
         status=Status.PENDING if route.channel else Status.NOT_SENDABLE,
         last_error=route.reason,
+        commitment=commitment,
+        created_by=created_by,
     )
     if may_be_queued_already:
         try:
@@ -162,12 +168,21 @@ def programme_context(programme) -> dict:
 
 
 def _queue_for_complainant(
-    *, grievance, event: str, sequence: int, may_be_queued_already: bool = True, **context
+    *,
+    grievance,
+    event: str,
+    sequence: int | str,
+    may_be_queued_already: bool = True,
+    commitment=None,
+    created_by=None,
+    **context,
 ) -> OutboxMessage | None:
     route = complainant_route(grievance)
     if route is None:
         return None
     return _queue(
+        commitment=commitment,
+        created_by=created_by,
         event_key=f"grievance:{grievance.pk}:{event}:{sequence}",
         event=event,
         route=route,
@@ -196,13 +211,19 @@ def notification_queue_acknowledgement(*, grievance) -> OutboxMessage | None:
     )
 
 
-def notification_queue_commitment(*, commitment) -> OutboxMessage | None:
-    """The committed treatment date, and each new date after a broken commitment (§6.3.6 op. 3)."""
+def notification_queue_commitment(*, commitment, created_by=None, attempt: int = 0) -> OutboxMessage | None:
+    """The committed treatment date, and each new date after a broken commitment (§6.3.6 op. 3).
+
+    Queued with the commitment itself; sending it marks the commitment notified. `attempt`
+    numbers the later sends an agent asks for (« Envoyer maintenant »), each its own event.
+    """
     grievance = commitment.grievance
     return _queue_for_complainant(
         grievance=grievance,
         event=Event.COMMITMENT,
-        sequence=commitment.sequence,
+        sequence=f"{commitment.sequence}:{attempt}" if attempt else commitment.sequence,
+        commitment=commitment,
+        created_by=created_by,
         promised_on=commitment.promised_on,
         renewed=commitment.sequence > 1,
     )
@@ -306,10 +327,11 @@ def notification_send(*, message_id: int, now: datetime | None = None) -> str:
             )
         except Exception as exc:
             # The exception text may quote the address or the gateway's echo of the message:
-            # keep only its type.
+            # keep only its type, or the reason a GatewayError declares (scrubbed all the same).
             message.attempts += 1
-            message.last_error = f"{type(exc).__name__} (tentative {message.attempts})"
-            if message.attempts >= settings.PMPP_NOTIFICATION_MAX_ATTEMPTS:
+            message.last_error = f"{_error_reason(exc)} (tentative {message.attempts})"[:200]
+            permanent = isinstance(exc, GatewayError) and exc.permanent
+            if permanent or message.attempts >= settings.PMPP_NOTIFICATION_MAX_ATTEMPTS:
                 message.status = Status.FAILED
                 outcome = "failed"
                 logger.error(
@@ -332,8 +354,27 @@ def notification_send(*, message_id: int, now: datetime | None = None) -> str:
         message.sent_at = timezone.now()
         message.last_error = ""
         message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        if message.commitment_id is not None:
+            # The complainant is told the committed date when the message leaves (see
+            # `commitment_record_sent_notification` for why not when it is queued).
+            from grievances.services.workflow.commitments import commitment_record_sent_notification
+
+            commitment_record_sent_notification(
+                commitment_id=message.commitment_id, notified_at=message.sent_at, message=message
+            )
         logger.info("Notification %s sent (%s, %s)", message.pk, message.event, message.channel)
         return "sent"
+
+
+_NUMBER_OR_ADDRESS = re.compile(r"\S+@\S+|\+?\d[\d\s.()-]{4,}\d")
+
+
+def _error_reason(exc: Exception) -> str:
+    """What `last_error` may keep of a failure: the reason a GatewayError declares, with
+    anything that looks like a number or an address masked; otherwise the exception's type."""
+    if isinstance(exc, GatewayError) and exc.reason:
+        return _NUMBER_OR_ADDRESS.sub("•••", exc.reason)
+    return type(exc).__name__
 
 
 def notification_send_due(*, now: datetime | None = None, limit: int | None = None) -> dict[str, int]:
@@ -347,3 +388,91 @@ def notification_send_due(*, now: datetime | None = None, limit: int | None = No
         outcome = notification_send(message_id=message_id, now=now)
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts
+
+
+# --- after sending: resend, delivery ---------------------------------------------------------------
+
+
+def notification_resend(*, message: OutboxMessage, actor, reason: str) -> OutboxMessage:
+    """Send a failed complainant message again, as a new message pointing at the failed one.
+
+    A new row rather than a new attempt on the old one: the failed row keeps what the gateway
+    answered and when (the file shows « échec » then « renvoyé »), the new one has its own
+    attempts and idempotency key, and goes where the complainant can be reached now (a
+    corrected number). Who resent it, when and why are on the new row, which nothing
+    changes afterwards but its sending; one resend per failed message (a unique link).
+    """
+    from grievances.access import user_can_see_grievance
+    from grievances.models import Grievance
+
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        failed = (
+            OutboxMessage.objects.select_for_update(of=("self",))
+            .select_related("grievance__channel", "grievance__programme")
+            .get(pk=message.pk)
+        )
+        grievance = failed.grievance
+        if (
+            not actor.has_perm("notifications.resend_outboxmessage")
+            or failed.recipient_kind != OutboxMessage.RecipientKind.COMPLAINANT
+            or grievance is None
+            or not user_can_see_grievance(actor, grievance)
+        ):
+            raise PermissionDenied("Vous n'êtes pas autorisé·e à renvoyer ce message.")
+        if failed.status != Status.FAILED:
+            raise ValidationError("Seul un message en échec peut être renvoyé.")
+        if OutboxMessage.objects.filter(resend_of=failed).exists():
+            raise ValidationError("Ce message a déjà été renvoyé.")
+        if grievance.status == Grievance.Status.SENSITIVE:
+            raise ValidationError("Ce dossier n'accepte plus de message.")
+        if not reason:
+            raise ValidationError({"reason": "Indiquez pourquoi le message est renvoyé."})
+        route = complainant_route(grievance)
+        if route is None or not route.channel:
+            raise ValidationError(
+                (route.reason if route else "") or "Aucun moyen électronique de joindre le réclamant."
+            )
+        again = OutboxMessage.objects.create(
+            event_key=f"resend:{failed.pk}",
+            event=failed.event,
+            grievance=grievance,
+            commitment_id=failed.commitment_id,
+            recipient_kind=failed.recipient_kind,
+            channel=route.channel,
+            address=route.address,
+            language=failed.language,
+            subject=failed.subject,
+            text=failed.text,
+            created_by=actor,
+            resend_of=failed,
+            resend_reason=reason[:200],
+        )
+        _enqueue(again.pk)
+    logger.info("Notification %s resent as %s by user %s", failed.pk, again.pk, actor.pk)
+    return again
+
+
+def notification_mark_delivered(*, key: str, delivered_at: datetime | None = None) -> OutboxMessage:
+    """The gateway reports that a sent message reached the complainant (its delivery receipt).
+
+    The message is named by the idempotency key the gateway was given, never by an address.
+    Reported twice, the first date stays. Raises OutboxMessage.DoesNotExist for a key that
+    names no message, ValidationError for one not sent yet.
+    """
+    match = re.fullmatch(r"pmpp-(\d+)-\d{20}", key or "")
+    if match is None:
+        raise OutboxMessage.DoesNotExist
+    with transaction.atomic():
+        message = OutboxMessage.objects.select_for_update().filter(pk=int(match.group(1))).first()
+        if message is None or idempotency_key(message) != key:
+            raise OutboxMessage.DoesNotExist
+        if message.status == Status.DELIVERED:
+            return message
+        if message.status != Status.SENT:
+            raise ValidationError("Ce message n'a pas été envoyé : il ne peut pas avoir été remis.")
+        message.status = Status.DELIVERED
+        message.delivered_at = delivered_at or timezone.now()
+        message.save(update_fields=["status", "delivered_at"])
+    logger.info("Notification %s delivered", message.pk)
+    return message

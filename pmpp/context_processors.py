@@ -26,6 +26,7 @@ NAVIGATION = [
     (_("Nouvelle réclamation"), "grievances:intake", _INTAKE_ROLES),
     (_("Rechercher"), "grievances:search", _SEARCH_ROLES),
     (_("Imports"), "imports:list", {roles.AGENT, roles.HEAD_OF_BENEFICIARY_SERVICES}),
+    (_("Modèles de réponse"), "answers:list", {roles.HEAD_OF_BENEFICIARY_SERVICES, roles.ES_FOCAL_POINT}),
     (_("Cas sensibles"), "grievances:sensitive_list", {roles.GBV_REFERENT}),
     (_("Parties prenantes"), "stakeholders:home", _REGISTRY_ROLES),
     (_("Consultations"), "stakeholders:activity_list", _REGISTRY_ROLES),

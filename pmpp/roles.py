@@ -67,6 +67,12 @@ _READ_GRIEVANCES = (
 )
 _READ_REPORTS = ("reporting.view_semesterreport",)
 _PREPARE_REPORTS = ("reporting.add_semesterreport", "reporting.approve_semesterreport")
+# Answer templates (issue 18): kept by the head of service and the focal point, within their programmes.
+_KEEP_ANSWER_TEMPLATES = tuple(f"answers.{action}_answertemplate" for action in ("view", "add", "change"))
+
+
+# Exchanges with the complainant on the file: record a call or a visit, resend a failed message.
+_EXCHANGES = ("notifications.add_exchange", "notifications.resend_outboxmessage")
 
 
 def _grievances(*codenames: str) -> tuple[str, ...]:
@@ -108,6 +114,7 @@ ROLES: tuple[Role, ...] = (
             *_READ_REPORTS,
             *_PREPARE_REPORTS,
             "privacy.view_personaldataaccess",
+            *_KEEP_ANSWER_TEMPLATES,
         ),
     ),
     Role(
@@ -131,6 +138,7 @@ ROLES: tuple[Role, ...] = (
                 "add_attachment",
             ),
             "imports.run_import",
+            *_EXCHANGES,
         ),
     ),
     Role(
@@ -151,11 +159,13 @@ ROLES: tuple[Role, ...] = (
             *_VIEW_REFERENCE,
             *_READ_GRIEVANCES,
             *_grievances("approve_answer", "review_appeal", "assign_grievance", "add_attachment"),
+            *_EXCHANGES,
             # File imports (chikaya.ma, Médiateur, call centre) register complaints.
             "grievances.register_grievance",
             "imports.run_import",
             *_READ_REGISTRY,
             *_READ_REPORTS,
+            *_KEEP_ANSWER_TEMPLATES,
         ),
     ),
     Role(

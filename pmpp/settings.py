@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "notifications",
     "imports",
     "privacy",
+    "answers",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -345,6 +346,15 @@ PMPP_NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("PMPP_NOTIFICATION_MAX_ATTEM
 PMPP_NOTIFICATION_RETRY_SECONDS = int(os.environ.get("PMPP_NOTIFICATION_RETRY_SECONDS", "60"))
 PMPP_SMS_BACKEND = os.environ.get("PMPP_SMS_BACKEND", "notifications.backends.ConsoleSmsBackend")
 PMPP_SMS_FILE_PATH = Path(os.environ.get("PMPP_SMS_FILE_PATH", BASE_DIR / "var" / "sms"))
+# Past this many SMS segments, the answer box warns that the message is long (answers.sms).
+PMPP_SMS_MAX_SEGMENTS = int(os.environ.get("PMPP_SMS_MAX_SEGMENTS", "3"))
+# The test gateway (notifications.backends.FailOnPatternSmsBackend): numbers it refuses, and
+# the backend that takes the others.
+PMPP_SMS_FAIL_PATTERN = os.environ.get("PMPP_SMS_FAIL_PATTERN", "")
+PMPP_SMS_PASS_BACKEND = os.environ.get("PMPP_SMS_PASS_BACKEND", "notifications.backends.FileSmsBackend")
+# Delivery receipts from the SMS gateway (POST /notifications/remise/, « Authorization: Bearer
+# <token> »); empty turns the webhook off.
+PMPP_DELIVERY_WEBHOOK_TOKEN = os.environ.get("PMPP_DELIVERY_WEBHOOK_TOKEN", "")
 # E-mail through Django's mailers (MAILERS, Django 6.1): EMAIL_BACKEND picks the backend and
 # the variables below feed the options it takes (SMTP server, or the file backend's folder).
 _EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -18,6 +18,8 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("", include("imports.urls")),
     path("", include("privacy.urls")),
+    path("", include("answers.urls")),
+    path("", include("notifications.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's).

@@ -15,14 +15,14 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from grievances.services.intake import grievance_register
-from pmpp.models import Channel, ComplaintCategory, Programme
+from grievances.services.intake import deadline_policy_for, grievance_register
+from pmpp.models import Channel, ComplaintCategory, DeadlinePolicy, Programme
 from portal.models import FilingReceipt
 
 WEB_CHANNEL_CODE = "web-portal"
@@ -38,6 +38,23 @@ class PortalReceipt:
     tracking_code: str
     pin: str  # "" for a named complaint
     replayed: bool = False
+    # The first instance's due date and the legal delay it comes from (issue 18).
+    due_on: date | None = None
+    treatment_days: int = 0
+    working_days: bool = False
+
+    @classmethod
+    def of(cls, grievance, *, pin: str, replayed: bool = False) -> "PortalReceipt":
+        policy = deadline_policy_for(programme=grievance.programme, channel=grievance.channel)
+        return cls(
+            grievance.reference,
+            grievance.tracking_code,
+            pin,
+            replayed=replayed,
+            due_on=grievance.due_on,
+            treatment_days=policy.treatment_days,
+            working_days=policy.day_kind == DeadlinePolicy.DayKind.WORKING,
+        )
 
 
 def new_submission_token() -> str:
@@ -114,5 +131,5 @@ def portal_file_complaint(
         if previous is None:
             raise
         pin = _unseal(previous.sealed_pin, token=submission, content=content) if previous.sealed_pin else ""
-        return PortalReceipt(previous.grievance.reference, previous.grievance.tracking_code, pin, replayed=True)
-    return PortalReceipt(result.grievance.reference, result.grievance.tracking_code, result.pin or "")
+        return PortalReceipt.of(previous.grievance, pin=pin, replayed=True)
+    return PortalReceipt.of(result.grievance, pin=result.pin or "")

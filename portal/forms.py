@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grievances.models import ContactPreference, Grievance
 from pmpp import limits
+from pmpp.category_select import ProgrammeCategorySelect, category_mismatch_error, use_grouped_categories
 from pmpp.form_rendering import BootstrapMixin
 from pmpp.limits import max_length_of
 from pmpp.models import ComplaintCategory, Programme
@@ -18,7 +19,7 @@ class FilingForm(BootstrapMixin, forms.Form):
     programme = forms.ModelChoiceField(
         label=_("Programme concerné"), queryset=Programme.objects.none(), empty_label=_("— Choisissez —")
     )
-    category = forms.TypedChoiceField(label=_("Objet de la réclamation"), coerce=int)
+    category = forms.TypedChoiceField(label=_("Objet de la réclamation"), coerce=int, widget=ProgrammeCategorySelect)
     description = forms.CharField(
         label=_("Description"),
         max_length=max_length_of(Grievance, "description"),
@@ -59,22 +60,24 @@ class FilingForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = Programme.objects.filter(is_active=True).order_by("component", "name")
-        self.fields["category"].choices = self._category_choices()
-        self._style()
-
-    @staticmethod
-    def _category_choices() -> list:
-        groups: dict = {}
-        categories = ComplaintCategory.objects.filter(is_active=True, programme__is_active=True).select_related(
-            "programme"
+        # Grouped by programme, and only the chosen programme's with JavaScript (issue 18).
+        use_grouped_categories(
+            self.fields["category"],
+            ComplaintCategory.objects.filter(is_active=True, programme__is_active=True),
+            empty_label=_("— Choisissez —"),
         )
-        for category in categories.order_by("programme__component", "programme__name", "position", "name"):
-            groups.setdefault(category.programme.label, []).append((category.pk, category.label))
-        return [("", _("— Choisissez —")), *groups.items()]
+        self._style()
 
     def clean_category(self):
         pk = self.cleaned_data["category"]
         return ComplaintCategory.objects.select_related("programme").get(pk=pk)
+
+    def clean(self):
+        data = super().clean()
+        category, programme = data.get("category"), data.get("programme")
+        if category is not None and programme is not None and category.programme_id != programme.pk:
+            self.add_error("category", category_mismatch_error(category=category, programme=programme))
+        return data
 
     def identity_fields(self):
         return [self[name] for name in (*self.IDENTITY_FIELDS, "preferred_contact")]

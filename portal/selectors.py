@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from grievances.models import Commitment, Grievance, SensitiveCase
+from grievances.receipts import grievance_legal_delay
 
 S = Grievance.Status
 Outcome = Grievance.Outcome
@@ -57,6 +58,8 @@ class TrackedGrievance:
     programme: str
     received_at: datetime
     status: PublicStatus
+    due_on: date | None = None  # the first instance's, by the legal delay below (issue 18)
+    legal_delay: str = ""
     committed_on: date | None = None
     answer: str = ""
     explanation: str = ""
@@ -77,6 +80,9 @@ def grievance_public_view(*, grievance: Grievance) -> TrackedGrievance:
         "programme": grievance.programme.label,
         "received_at": grievance.received_at,
         "status": status,
+        # Every case has one from its intake, a flagged husk too: it tells nothing about the case.
+        "due_on": grievance.due_on,
+        "legal_delay": grievance_legal_delay(grievance),
     }
     if grievance.status == S.SENSITIVE:
         # Nothing that would tell this case from any other in treatment.

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from grievances.models import ContactPreference, Grievance
+from grievances.receipts import due_on, receipt_legal_delay
 from grievances.services.satisfaction import grievance_rate_satisfaction
 from pmpp.client import client_address
 from portal.filing import is_submission_token, new_submission_token, portal_file_complaint
@@ -78,6 +79,9 @@ def file_complaint(request: HttpRequest) -> HttpResponse:
                 "tracking_code": receipt.tracking_code,
                 "pin": receipt.pin,
                 "replayed": receipt.replayed,
+                "due_on": receipt.due_on.isoformat() if receipt.due_on else "",
+                "treatment_days": receipt.treatment_days,
+                "working_days": receipt.working_days,
             }
             return redirect("portal:receipt")
     return render(request, "portal/file.html", {"form": form, "submission": submission})
@@ -88,7 +92,11 @@ def receipt(request: HttpRequest) -> HttpResponse:
     receipt = request.session.pop(RECEIPT_SESSION_KEY, None)
     if receipt is None:
         return redirect("portal:file")
-    return render(request, "portal/receipt.html", {"receipt": receipt})
+    return render(
+        request,
+        "portal/receipt.html",
+        {"receipt": receipt, "due_on": due_on(receipt), "legal_delay": receipt_legal_delay(receipt)},
+    )
 
 
 def _failure(request: HttpRequest) -> HttpResponse:

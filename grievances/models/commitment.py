@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
@@ -42,6 +42,14 @@ class Commitment(FSMModelMixin, models.Model):
     notified_at = models.DateTimeField(_("notifié au réclamant le"), null=True, blank=True)
     realised_at = models.DateTimeField(_("réalisé le"), null=True, blank=True)
     broken_reason = limited_text(_("motif du non-respect"), max_length=limits.NOTE, blank=True)
+    # Deadline guard: a date promised after the grievance's due date is kept only with the
+    # reason the handler gave for it, and the due date it overruns. NULL, not blank, when the
+    # promise is within the deadline, so that the history rows written before these columns
+    # existed keep their digest in the audit chain (pmpp/audit_chain.py).
+    beyond_due_on = models.DateField(_("échéance dépassée par la date promise"), null=True, blank=True)
+    beyond_due_reason = limited_text(
+        _("motif d'une date promise après l'échéance"), max_length=limits.NOTE, null=True, blank=True
+    )
     status = FSMField(_("état"), max_length=10, choices=Status.choices, default=Status.PENDING, protected=True)
     # Its history is read per grievance (the timeline), so that column keeps its index.
     history = HistoricalRecords(bases=[TransitionHistory], no_db_index=["renews", "given_by"])
@@ -61,6 +69,11 @@ class Commitment(FSMModelMixin, models.Model):
             models.CheckConstraint(
                 condition=Q(sequence=1, renews__isnull=True) | Q(sequence__gt=1, renews__isnull=False),
                 name="commitment_renewal_chain",
+            ),
+            models.CheckConstraint(
+                condition=Q(beyond_due_on__isnull=True, beyond_due_reason__isnull=True)
+                | Q(beyond_due_on__isnull=False, promised_on__gt=F("beyond_due_on"), beyond_due_reason__gt=""),
+                name="commitment_beyond_due_has_reason",
             ),
         ]
         indexes = [

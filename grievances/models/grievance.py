@@ -27,8 +27,9 @@ from pmpp.models import (
 
 HISTORY_UNINDEXED_GRIEVANCE_FIELDS = [
     "reference", "tracking_code", "programme", "channel", "created_by", "region", "not_complaint_kind", "category",
-    "qualified_by", "duplicate_of", "unfounded_reason", "assigned_to", "assigned_unit", "partner_organisation",
-    "answer_author", "answer_channel", "answer_approved_by", "closed_by", "appeal_reviewed_by", "appeal_closed_by",
+    "qualified_by", "duplicate_of", "similar_to", "unfounded_reason", "assigned_to", "assigned_unit",
+    "partner_organisation", "answer_author", "answer_channel", "answer_approved_by", "closed_by",
+    "appeal_reviewed_by", "appeal_closed_by",
 ]  # fmt: skip
 
 
@@ -161,6 +162,17 @@ class Grievance(GrievanceWorkflow, FSMModelMixin, models.Model):
     qualified_at = models.DateTimeField(_("qualifiée le"), null=True, blank=True)
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates", verbose_name=_("doublon de")
+    )
+    # A case the agent kept separate from an open one of the same person and subject: linked
+    # for the reader, never counted or shown as a duplicate (issue 18).
+    similar_to = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("similaire à"),
     )
     duplicate_override_reason = limited_text(
         _("motif d'ouverture malgré un doublon"), max_length=limits.NOTE, blank=True
@@ -324,13 +336,26 @@ class Grievance(GrievanceWorkflow, FSMModelMixin, models.Model):
         verbose_name=_("échéance en cours"),
     )
 
+    # The pending commitment was promised after the running due date (the deadline guard):
+    # the file and the queues say « hors délai prévisible ». Kept here, set by the commitment
+    # transitions, so that a queue row reads it from the grievance's own row; the commitment
+    # keeps the due date it overruns and the reason, with their history.
+    commitment_beyond_due = models.BooleanField(_("engagement au-delà de l'échéance"), default=False)
+
     status = FSMField(_("état"), max_length=20, choices=Status.choices, default=Status.RECEIVED, protected=True)
 
     history = HistoricalRecords(
         bases=[TransitionHistory],
         # The running deadline is computed from two recorded fields: history keeps those.
         # The PIN's hash and the tracking digests are secrets, not facts to keep for the record.
-        excluded_fields=["pin_hash", "current_due_on", "tracking_cnie_digest", "tracking_phone_digest"],
+        # The commitment flag repeats what the commitment's own history records.
+        excluded_fields=[
+            "pin_hash",
+            "current_due_on",
+            "tracking_cnie_digest",
+            "tracking_phone_digest",
+            "commitment_beyond_due",
+        ],
         no_db_index=HISTORY_UNINDEXED_GRIEVANCE_FIELDS,
     )
     objects = GrievanceQuerySet.as_manager()
@@ -409,6 +434,12 @@ class Grievance(GrievanceWorkflow, FSMModelMixin, models.Model):
                 condition=~Q(status="duplicate") | Q(duplicate_of__isnull=False),
                 name="grievance_duplicate_links_original",
             ),
+            # Only a case linked as a duplicate names one: a case kept separate names the open
+            # case it resembles in `similar_to` (issue 18).
+            models.CheckConstraint(
+                condition=Q(duplicate_of__isnull=True) | Q(status="duplicate"),
+                name="grievance_only_a_duplicate_names_its_original",
+            ),
             models.CheckConstraint(condition=Q(appeal_count__lte=1), name="grievance_one_appeal"),
             models.CheckConstraint(
                 condition=Q(appeal_count=0, appealed_at__isnull=True, appeal_due_on__isnull=True)
@@ -469,16 +500,26 @@ class Grievance(GrievanceWorkflow, FSMModelMixin, models.Model):
 
     def sla_status(self, *, today=None):
         """On track, due soon or overdue against the running clock (SPEC §5.3); None once the
-        grievance left the flow."""
-        from grievances.deadlines import sla_status
+        grievance left the flow. « Hors délai prévisible » before the due date when the pending
+        commitment was promised after it (the deadline guard)."""
+        from grievances.deadlines import SlaStatus, sla_status
 
         if self.status in self.TERMINAL_STATES:
             return None
-        return sla_status(
+        status = sla_status(
             due_on=self.running_due_on,
             today=today or timezone.localdate(),
             due_soon_days=settings.PMPP_DUE_SOON_DAYS,
         )
+        if self.commitment_beyond_due and status != SlaStatus.OVERDUE:
+            return SlaStatus.BEYOND_DUE
+        return status
+
+    def due_countdown(self, *, today=None) -> int | None:
+        """Days left to the running due date (negative once past it); None once out of the flow."""
+        if self.status in self.TERMINAL_STATES:
+            return None
+        return (self.running_due_on - (today or timezone.localdate())).days
 
     def treatment_delay(self):
         """Reception to the effective closure date (§6.3.2), in days and hours; None while open.

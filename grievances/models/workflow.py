@@ -151,24 +151,25 @@ class GrievanceWorkflow:
             self.assigned_to = assignee
 
     @transition(field="status", source=Status.ROUTED, target=Status.COMMITTED, permission=may("commit_grievance"))
-    def give_commitment(self) -> None:
-        pass
+    def give_commitment(self, *, beyond_due: bool = False) -> None:
+        # `beyond_due`: promised after the running due date (the service's deadline guard).
+        self.commitment_beyond_due = beyond_due
 
     @transition(field="status", source=Status.COMMITTED, target=Status.TREATED, permission=may("commit_grievance"))
     def honour_commitment(self) -> None:
-        pass
+        self.commitment_beyond_due = False
 
     @transition(
         field="status", source=Status.COMMITTED, target=Status.COMMITMENT_BROKEN, permission=may("commit_grievance")
     )
     def break_commitment(self) -> None:
-        pass
+        self.commitment_beyond_due = False
 
     @transition(
         field="status", source=Status.COMMITMENT_BROKEN, target=Status.COMMITTED, permission=may("commit_grievance")
     )
-    def renew_commitment(self) -> None:
-        pass
+    def renew_commitment(self, *, beyond_due: bool = False) -> None:
+        self.commitment_beyond_due = beyond_due
 
     @transition(
         field="status",

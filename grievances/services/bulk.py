@@ -134,7 +134,10 @@ def _write_templates(cursor, templates: Iterable[Story]) -> int:
         next_number={(s.programme.reference_prefix, timezone.localdate(s.received_at).year): 1 for s in stories},
         ids=(iter(range(1, len(stories) + 1)), iter(range(1, commitments + 1))),
     )
-    cursor.execute("SELECT count(*) FROM bulk_g WHERE duplicate_of_id IS NOT NULL OR external_reference <> ''")
+    cursor.execute(
+        "SELECT count(*) FROM bulk_g "
+        "WHERE duplicate_of_id IS NOT NULL OR similar_to_id IS NOT NULL OR external_reference <> ''"
+    )
     if cursor.fetchone()[0]:
         raise ReplayError("un modèle lié à une autre réclamation ne peut pas être cloné.")
     cursor.execute(

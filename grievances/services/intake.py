@@ -48,6 +48,7 @@ class IntakeResult:
     grievance: Grievance | None
     sensitive_case: SensitiveCase | None = None
     duplicate_of: Grievance | None = None
+    similar_to: Grievance | None = None  # kept separate from this open case, with a reason
     pin: str | None = None  # shown once to an anonymous complainant, stored only as a hash
 
     @property
@@ -373,7 +374,8 @@ def _record(*, actor, now, grievance: Grievance, original, notify_complainant: b
         prefix=grievance.programme.reference_prefix, year=timezone.localdate(grievance.received_at).year
     )
     if grievance.duplicate_override_reason:
-        grievance.duplicate_of = original
+        # Kept separate by the agent, with a reason: similar to the open case, not its duplicate.
+        grievance.similar_to = original
     grievance._change_reason = f"Enregistrement ({grievance.channel.name})"
     grievance._history_transition = "register"
     grievance._history_user = actor
@@ -394,7 +396,7 @@ def _record(*, actor, now, grievance: Grievance, original, notify_complainant: b
     # above and notify no one (the GBV referent is alerted by the deadline sweep).
     if notify_complainant:
         notification_queue_acknowledgement(grievance=grievance)
-    return IntakeResult(grievance=grievance, duplicate_of=None, pin=pin)
+    return IntakeResult(grievance=grievance, duplicate_of=None, similar_to=grievance.similar_to, pin=pin)
 
 
 def _check_sensitive(details: SensitiveDetails) -> None:

@@ -20,11 +20,11 @@ from grievances import forms_sensitive
 from grievances.filters import GrievanceFilter
 from grievances.models import Commitment, Grievance, SensitiveCase
 from grievances.queues import DEFAULT_QUEUE_SORT, QUEUES_BY_SLUG, queue_page, queues_for
+from grievances.receipts import receipt_data
 from grievances.selectors import (
     SEARCH_LIMIT,
     complainant_other_grievances,
     grievance_file_for_user,
-    grievance_get_for_user,
     grievance_list_for_user,
     grievance_queue_for_user,
     grievance_search,
@@ -33,8 +33,11 @@ from grievances.selectors import (
 from grievances.services import workflow as wf
 from grievances.services.intake import grievance_register, normalise_cnie
 from grievances.services.sensitive import sensitive_case_close, sensitive_case_refer
-from grievances.tables import SLA_BADGES, GrievanceTable, queue_columns
+from grievances.step_context import step_context
+from grievances.tables import SLA_BADGES, GrievanceTable, countdown_label, queue_columns
 from grievances.timeline import grievance_timeline
+from grievances.views.exchanges import exchanges_context
+from grievances.views.receipts import receipt_context, slip  # noqa: F401 — slip: grievances.urls
 from grievances.workflow import TRANSITION_LABELS
 from pmpp import roles
 from privacy.access import AccessChannel, record_views
@@ -83,6 +86,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     for row in page.rows:
         row.sla = row.sla_status(today=today)
         row.sla_badge = SLA_BADGES.get(row.sla, "")
+        row.countdown = countdown_label(row.due_countdown(today=today))
     return render(
         request,
         "grievances/queue.html",
@@ -228,13 +232,6 @@ def _available_steps(grievance: Grievance, user) -> list[dict]:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     grievance = grievance_file_for_user(user=request.user, pk=pk)
     commitments = list(Commitment.objects.filter(grievance=grievance).select_related("given_by").order_by("sequence"))
-    latest = commitments[-1] if commitments else None
-    can_notify = (
-        latest is not None
-        and latest.notified_at is None
-        and latest.status != Commitment.Status.BROKEN
-        and request.user.has_perm("grievances.notify_commitment")
-    )
     others = list(complainant_other_grievances(user=request.user, grievance=grievance)[:20])
     from grievances.forms_attachments import AttachmentForm
 
@@ -242,8 +239,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "grievance": grievance,
         "sla": grievance.sla_status(),
         "commitments": commitments,
-        "notify_commitment": latest if can_notify else None,
-        "notification_form": grievance_forms.CommitmentNotificationForm() if can_notify else None,
+        **exchanges_context(user=request.user, grievance=grievance, commitments=commitments),
         "others": others,
         "attachments": list(grievance.attachments.select_related("uploaded_by")),
         "attachment_form": AttachmentForm() if request.user.has_perm("grievances.add_attachment") else None,
@@ -270,7 +266,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     """One workflow step: a form asking exactly its data, then the new state."""
-    grievance = grievance_get_for_user(user=request.user, pk=pk)
+    # The file's selector: the answer channel and the unfounded reason the context shows.
+    grievance = grievance_file_for_user(user=request.user, pk=pk)
     form_class = grievance_forms.STEP_FORMS.get(name)
     if form_class is None:
         raise Http404(_("Étape inconnue."))
@@ -310,32 +307,17 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
                 % {"step": TRANSITION_LABELS.get(name, name)},
             )
             return redirect("grievances:detail", pk=pk)
-        form = form_class(grievance=grievance, user=request.user)
+        form = form_class(grievance=grievance, user=request.user, query=request.GET)
     return render(
-        request, "grievances/step.html", {"grievance": grievance, "form": form, "step_label": TRANSITION_LABELS[name]}
+        request,
+        "grievances/step.html",
+        {
+            "grievance": grievance,
+            "form": form,
+            "step_label": TRANSITION_LABELS[name],
+            "step_context": step_context(grievance=grievance, name=name),
+        },
     )
-
-
-@login_required
-@require_POST
-def notify_commitment(request: HttpRequest, pk: int, commitment_pk: int) -> HttpResponse:
-    grievance = grievance_get_for_user(user=request.user, pk=pk)
-    try:
-        commitment = grievance.commitments.get(pk=commitment_pk)
-    except Commitment.DoesNotExist:
-        raise Http404 from None
-    form = grievance_forms.CommitmentNotificationForm(request.POST)
-    if form.is_valid():
-        try:
-            wf.commitment_record_notification(
-                commitment=commitment, actor=request.user, notified_at=form.cleaned_data["notified_at"]
-            )
-            messages.success(request, _("Notification de l'engagement enregistrée."))
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-    else:
-        messages.error(request, _("Date de notification invalide."))
-    return redirect("grievances:detail", pk=pk)
 
 
 @login_required
@@ -348,18 +330,13 @@ def intake(request: HttpRequest) -> HttpResponse:
         form = grievance_forms.IntakeForm(request.POST, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
-            if (
-                not data["sensitive"]
-                and not data["duplicate_override_reason"].strip()
-                and not data["confirm_duplicate"]
-            ):
+            if not data["sensitive"] and not data["duplicate_action"]:
                 duplicate = _open_duplicate(data)
                 if duplicate is not None:
-                    # Show the warning before saving: the agent confirms the link, or opens a
-                    # second case with a reason.
-                    form.data = form.data.copy()
-                    form.data["confirm_duplicate"] = "1"
+                    # Show the warning before saving: the agent links it as a duplicate, or opens
+                    # a new case with a reason, each with its own button (issue 18).
                     return render(request, "grievances/intake.html", {"form": form, "duplicate": duplicate})
+            separate = data["duplicate_action"] == grievance_forms.DUPLICATE_SEPARATE
             try:
                 result = grievance_register(
                     actor=request.user,
@@ -378,21 +355,17 @@ def intake(request: HttpRequest) -> HttpResponse:
                     identity_verified=data["identity_verified"],
                     category=data["category"],
                     external_reference=data["external_reference"],
-                    duplicate_override_reason=data["duplicate_override_reason"],
+                    duplicate_override_reason=data["duplicate_override_reason"] if separate else "",
                     sensitive=form.sensitive_details() if data["sensitive"] else None,
                 )
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
-                request.session["intake_receipt"] = {
-                    "reference": result.reference,
-                    "tracking_code": result.grievance.tracking_code if result.grievance else "",
-                    "pin": result.pin or "",
-                    "duplicate_of": result.duplicate_of.reference if result.duplicate_of else "",
-                    "grievance": result.grievance.pk if result.grievance else None,
-                    "sensitive": result.sensitive_case is not None,
-                }
+                request.session["intake_receipt"] = receipt_data(result)
                 return redirect("grievances:receipt")
+        elif form.data.get("duplicate_action"):
+            # Refused on the warning (a new case without its reason): the warning stays.
+            duplicate = _open_duplicate(form.cleaned_data)
     else:
         form = grievance_forms.IntakeForm(user=request.user)
     return render(request, "grievances/intake.html", {"form": form, "duplicate": duplicate})
@@ -401,10 +374,10 @@ def intake(request: HttpRequest) -> HttpResponse:
 def _open_duplicate(data) -> Grievance | None:
     from grievances.services.intake import find_open_duplicate
 
-    if data["is_anonymous"]:
+    if data.get("is_anonymous") or data.get("programme") is None:
         return None
     return find_open_duplicate(
-        cnie=normalise_cnie(data["cnie"]), programme=data["programme"], category=data["category"]
+        cnie=normalise_cnie(data.get("cnie", "")), programme=data["programme"], category=data.get("category")
     )
 
 
@@ -414,7 +387,7 @@ def receipt(request: HttpRequest) -> HttpResponse:
     receipt = request.session.pop("intake_receipt", None)
     if receipt is None:
         return redirect("home")
-    return render(request, "grievances/receipt.html", {"receipt": receipt})
+    return render(request, "grievances/receipt.html", receipt_context(request, receipt))
 
 
 @login_required

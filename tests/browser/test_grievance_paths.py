@@ -175,9 +175,12 @@ def test_standard_path_with_a_broken_then_renewed_commitment(watched_page, live_
 
     login_as(page, live_server, salma)
     open_file(page, live_server, grievance)
-    page.locator("#notify-form").get_by_role("button", name="Enregistrer la notification").click()
-    expect(page.get_by_role("alert").filter(has_text="Notification de l'engagement enregistrée")).to_be_visible()
-    expect(page.locator("#notify-form")).to_have_count(0)
+    # Issue 18: the agent chooses how the complainant was told; here, by telephone.
+    page.locator("#notify-phone-form").get_by_role(
+        "button", name="Enregistrer que le réclamant a été informé par téléphone"
+    ).click()
+    expect(page.get_by_role("alert").filter(has_text="Appel enregistré")).to_be_visible()
+    expect(page.locator("#commitment-notify")).to_have_count(0)
 
     login_as(page, live_server, youssef)
     open_file(page, live_server, grievance)
@@ -229,8 +232,11 @@ def test_a_case_closed_in_the_minute_it_was_received_still_opens(
 
     login_as(page, live_server, salma)
     open_file(page, live_server, g)
-    page.locator("#notify-form").get_by_role("button", name="Enregistrer la notification").click()
-    expect(page.get_by_role("alert").filter(has_text="Notification de l'engagement enregistrée")).to_be_visible()
+    # Issue 18: the agent chooses how the complainant was told; here, by telephone.
+    page.locator("#notify-phone-form").get_by_role(
+        "button", name="Enregistrer que le réclamant a été informé par téléphone"
+    ).click()
+    expect(page.get_by_role("alert").filter(has_text="Appel enregistré")).to_be_visible()
 
     g.refresh_from_db()
     g = wf.commitment_honour(grievance=g, actor=youssef)

@@ -158,8 +158,13 @@ def test_a_negative_due_soon_window_is_refused():
 
 def test_the_sla_statuses_are_labelled_in_french():
     with translation.override("fr"):
-        assert [str(label) for label in SlaStatus.labels] == ["Dans les délais", "Échéance proche", "En retard"]
-    assert SlaStatus.values == ["on_track", "due_soon", "overdue"]
+        assert [str(label) for label in SlaStatus.labels] == [
+            "Dans les délais",
+            "Échéance proche",
+            "En retard",
+            "Hors délai prévisible",
+        ]
+    assert SlaStatus.values == ["on_track", "due_soon", "overdue", "beyond_due"]
 
 
 # --- Closure date rule (§6.3.2) -------------------------------------------------------------------

@@ -159,7 +159,9 @@ def test_an_agent_can_open_a_second_case_with_a_reason(walk):
     original = walk.register()
     again = walk.register(cnie=original.complainant_cnie, duplicate_override_reason="Second enfant concerné")
     assert again.status == S.RECEIVED
-    assert again.duplicate_of == original
+    # Kept separate: similar to the open case, not its duplicate (issue 18).
+    assert again.similar_to == original
+    assert again.duplicate_of is None
 
 
 def test_a_closed_complaint_is_not_a_duplicate_target(walk):

@@ -233,7 +233,7 @@ def test_intake_warns_of_a_duplicate_before_saving(client, walk, salma):
     assert response.status_code == 200
     assert original.reference in response.content.decode()
     assert Grievance.objects.count() == 1
-    confirmed = _intake(client, confirm_duplicate="1")
+    confirmed = _intake(client, duplicate_action="link")
     assert confirmed.status_code == 302
     assert Grievance.objects.latest("pk").status == S.DUPLICATE
 
@@ -241,7 +241,7 @@ def test_intake_warns_of_a_duplicate_before_saving(client, walk, salma):
 def test_intake_opens_a_second_case_with_a_reason(client, walk, salma):
     walk.register(cnie="AB123456")
     client.force_login(salma)
-    _intake(client, duplicate_override_reason="Deuxième enfant", confirm_duplicate="1")
+    _intake(client, duplicate_override_reason="Deuxième enfant", duplicate_action="separate")
     assert Grievance.objects.latest("pk").status == S.RECEIVED
 
 

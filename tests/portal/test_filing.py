@@ -110,7 +110,7 @@ def test_a_category_of_another_programme_is_refused(visitor, tayssir, payment_ca
     response = visitor.post(FILE_URL, form_data(tayssir, other))
 
     assert Grievance.objects.count() == 0
-    assert "n&#x27;appartient pas au programme" in response.text
+    assert "pas du programme Tayssir" in response.text
 
 
 def test_the_public_pages_render_in_arabic_right_to_left(visitor):

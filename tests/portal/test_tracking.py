@@ -243,3 +243,34 @@ def test_a_second_complaint_on_the_same_subject_does_not_reveal_the_first(visito
     page = visitor.get(TRACKED_URL)
     assert page.context["tracked"].status_label == "En cours de traitement"
     assert first.reference not in page.text
+
+
+# --- the due date (issue 18) -------------------------------------------------------------------------------
+
+
+def test_the_tracking_page_shows_the_due_date_and_the_legal_delay(visitor, file_online):
+    grievance = file_online().grievance
+    track(visitor, code=grievance.tracking_code, identity=CNIE)
+    page = visitor.get(TRACKED_URL).text
+    assert f'id="tracked-due-on">{grievance.due_on:%d/%m/%Y}<' in page
+    assert "10 jours calendaires à compter de la réception" in page
+
+
+def test_the_public_receipt_shows_the_due_date(visitor, tayssir, payment_category):
+    response = visitor.get("/deposer-une-reclamation/")
+    submission = response.context["submission"]
+    visitor.post(
+        "/deposer-une-reclamation/",
+        {
+            "submission": submission,
+            "programme": tayssir.pk,
+            "category": payment_category.pk,
+            "description": "La bourse n'est pas arrivée.",
+            "complainant_cnie": CNIE,
+            "preferred_contact": "none",
+        },
+    )
+    page = visitor.get("/deposer-une-reclamation/recu/").text
+    grievance = Grievance.objects.get()
+    assert f'id="receipt-due-on">{grievance.due_on:%d/%m/%Y}<' in page
+    assert "10 jours calendaires" in page

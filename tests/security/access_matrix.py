@@ -160,6 +160,7 @@ MATRIX: dict[str, Access] = {
     # --- grievances --------------------------------------------------------------------------------------
     "grievances:intake": Access(frozenset({AGENT, HEAD, INTEGRATION})),
     "grievances:receipt": Access(SIGNED_IN),
+    "grievances:slip": Access(SIGNED_IN),
     "grievances:search": Access(SEARCHERS),
     "grievances:assign": Access(
         frozenset({AGENT, HEAD}),
@@ -182,8 +183,25 @@ MATRIX: dict[str, Access] = {
     "grievances:notify_commitment": Access(
         frozenset({AGENT}),
         kwargs=lambda w: {"pk": w.committed.pk, "commitment_pk": w.committed.commitments.get().pk},
-        data=lambda w: {"notified_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")},
+        data=lambda w: {"action": "phone", "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")},
     ),
+    "grievances:exchange_add": Access(
+        frozenset({AGENT, HEAD}),
+        kwargs=_pk("committed"),
+        data=lambda w: {
+            "kind": "inbound_call",
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "summary": "Appel",
+        },
+    ),
+    # The world's messages are pending, not failed: nobody can resend them, and nothing changes.
+    "grievances:message_resend": Access(
+        frozenset(),
+        kwargs=lambda w: {"pk": w.committed.pk, "message_pk": w.committed.outbox_messages.first().pk},
+        data=lambda w: {"reason": "Numéro corrigé"},
+    ),
+    # The gateway's delivery receipts: off without a token, never a session's.
+    "notifications:delivery_receipt": Access(frozenset()),
     "grievances:sensitive_list": Access(frozenset({GBV})),
     "grievances:sensitive_detail": Access(frozenset({GBV}), kwargs=_pk("sensitive_case")),
     "grievances:attachment_upload": Access(
@@ -192,6 +210,41 @@ MATRIX: dict[str, Access] = {
         data=lambda w: {"file": pdf_upload(), "description": "Relevé"},
     ),
     "grievances:attachment_download": Access(GRIEVANCE_READERS - {PORTAL} | {PARTNER}, kwargs=_pk("attachment")),
+    # --- answer templates (issue 18): kept by the head of service and the focal point -----------------------
+    "answers:list": Access(frozenset({ES, HEAD})),
+    "answers:create": Access(
+        frozenset({ES, HEAD}),
+        refusal_in_form=True,
+        data=lambda w: {
+            "name": "Matrice",
+            "programme": w.answer_template.programme_id,
+            "outcome": "",
+            "text_fr": "Dossier {reference}.",
+            "text_ar": "ملف {reference}.",
+        },
+    ),
+    "answers:detail": Access(frozenset({ES, HEAD}), kwargs=_pk("answer_template")),
+    "answers:edit": Access(
+        frozenset({ES, HEAD}),
+        kwargs=_pk("answer_template"),
+        data=lambda w: {
+            "name": "Modifié",
+            "programme": w.answer_template.programme_id,
+            "outcome": "",
+            "text_fr": "Dossier {reference}.",
+            "text_ar": "ملف {reference}.",
+        },
+    ),
+    "answers:deactivate": Access(
+        frozenset({ES, HEAD}), kwargs=_pk("answer_template"), data=lambda w: {"reason": "Obsolète", "confirm": "on"}
+    ),
+    "answers:reactivate": Access(frozenset({ES, HEAD}), kwargs=_pk("inactive_answer_template")),
+    # The drafting step's preview: who drafts answers, on a grievance they see.
+    "answers:preview": Access(
+        frozenset({AGENT}),
+        kwargs=lambda w: {"pk": w.analysed.pk, "template_pk": w.answer_template.pk},
+        query={"langue": "ar"},
+    ),
     # --- imports -----------------------------------------------------------------------------------------
     "imports:list": Access(IMPORTERS),
     "imports:upload": Access(IMPORTERS),
@@ -334,6 +387,8 @@ ADMIN_MODELS: dict[str, dict] = {
     "axes.accessfailurelog": _CLOSED,
     # Read in its own screen by the E&S focal point (privacy:access_log), not in the admin.
     "privacy.personaldataaccess": _CLOSED,
+    # Kept in their own screens (answers:list), through their services.
+    "answers.answertemplate": _CLOSED,
 }
 
 
@@ -481,6 +536,19 @@ class World:
         self._registry(leila=self.users[ES])
         self._report(leila=self.users[ES])
         self._import(agent=self.users[AGENT])
+        self._answer_templates(leila=self.users[ES], programme=tayssir)
+
+    def _answer_templates(self, *, leila, programme) -> None:
+        from answers.services import answer_template_create, answer_template_set_active
+
+        texts = {"outcome": "", "text_fr": "Dossier {reference}.", "text_ar": "ملف {reference}."}
+        self.answer_template = answer_template_create(
+            actor=leila, name="Matrice", programme=programme, category=None, **texts
+        )
+        inactive = answer_template_create(actor=leila, name="Ancien", programme=programme, category=None, **texts)
+        self.inactive_answer_template = answer_template_set_active(
+            template=inactive, actor=leila, active=False, reason="Remplacé"
+        )
 
     def _registry(self, *, leila) -> None:
         from decimal import Decimal

@@ -24,6 +24,8 @@ PROGRAMME_SCOPED = {
     "grievances:detail",
     "grievances:step",
     "grievances:notify_commitment",
+    "grievances:exchange_add",
+    "grievances:message_resend",
     "grievances:attachment_upload",
     "grievances:attachment_download",
     "grievances:sensitive_detail",

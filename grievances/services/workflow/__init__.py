@@ -25,6 +25,7 @@ from grievances.services.workflow.commitments import (
     commitment_honour,
     commitment_record_notification,
     commitment_renew,
+    commitment_send_notification,
     grievance_route_to_unit,
 )
 from grievances.services.workflow.partner import (
@@ -47,6 +48,7 @@ __all__ = [
     "commitment_honour",
     "commitment_record_notification",
     "commitment_renew",
+    "commitment_send_notification",
     "grievance_analyse",
     "grievance_appeal",
     "grievance_approve_answer",

@@ -77,6 +77,10 @@ class Command(BaseCommand):
 
         if load_demo_stakeholders():
             self.stdout.write("Registre des parties prenantes : données de démonstration créées")
+        from answers.demo import load_demo_answer_templates
+
+        if load_demo_answer_templates():
+            self.stdout.write("Modèles de réponse : données de démonstration créées")
         self._print_accounts(password=password, created=created)
 
     @transaction.atomic

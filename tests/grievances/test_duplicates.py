@@ -1,0 +1,90 @@
+"""The duplicate warning has two explicit buttons; a case kept separate is « similaire à » (issue 18)."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from grievances.models import Grievance
+from reporting.statistics import Period, grievance_statistics
+from tests.factories import intake_form_data
+
+pytestmark = pytest.mark.django_db
+S = Grievance.Status
+
+
+def _intake(client, **overrides):
+    return client.post(reverse("grievances:intake"), intake_form_data(**overrides))
+
+
+def test_the_warning_offers_two_explicit_buttons_and_no_ambiguous_confirm(client, walk, salma):
+    walk.register(cnie="AB123456")
+    client.force_login(salma)
+    page = _intake(client).content.decode()
+    assert 'name="duplicate_action" value="link"' in page
+    assert "Rattacher comme doublon" in page
+    assert 'name="duplicate_action" value="separate"' in page
+    assert "Ouvrir un nouveau dossier" in page
+    assert ">Confirmer<" not in page
+    assert Grievance.objects.count() == 1
+    # Enter in a field submits with the form's first submit button: a disabled one, so that
+    # neither choice is made by default.
+    intake_form = page[page.index('<form method="post" class="card card-body"') :]
+    first_button = intake_form.split("<button", 2)[1]
+    assert "disabled" in first_button.split(">", 1)[0]
+
+
+def test_link_button_links_as_a_duplicate_even_with_text_in_the_reason_box(client, walk, salma):
+    original = walk.register(cnie="AB123456")
+    client.force_login(salma)
+    response = _intake(client, duplicate_action="link", duplicate_override_reason="tapé par erreur")
+    assert response.status_code == 302
+    linked = Grievance.objects.latest("pk")
+    assert linked.status == S.DUPLICATE
+    assert linked.duplicate_of == original
+
+
+def test_a_new_case_without_a_reason_is_refused_clearly_and_the_warning_stays(client, walk, salma):
+    original = walk.register(cnie="AB123456")
+    client.force_login(salma)
+    response = _intake(client, duplicate_action="separate", duplicate_override_reason="  ")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Indiquez pourquoi ouvrir un nouveau dossier" in page
+    assert 'id="duplicate-warning"' in page
+    assert original.reference in page
+    assert Grievance.objects.count() == 1
+
+
+def test_a_case_kept_separate_reads_similar_to_not_duplicate_of(client, walk, salma):
+    original = walk.register(cnie="AB123456")
+    client.force_login(salma)
+    response = _intake(client, duplicate_action="separate", duplicate_override_reason="Deuxième enfant")
+    assert response.status_code == 302
+    kept = Grievance.objects.latest("pk")
+    assert kept.status == S.RECEIVED
+    page = client.get(reverse("grievances:detail", args=[kept.pk])).content.decode()
+    assert "Similaire à" in page
+    assert original.reference in page
+    assert "Deuxième enfant" in page
+    assert "Doublon de" not in page
+
+
+def test_a_real_duplicate_still_reads_duplicate_of(client, walk, salma):
+    original = walk.register(cnie="AB123456")
+    client.force_login(salma)
+    _intake(client, duplicate_action="link")
+    page = client.get(reverse("grievances:detail", args=[Grievance.objects.latest("pk").pk])).content.decode()
+    assert "Doublon de" in page
+    assert original.reference in page
+    assert "Similaire à" not in page
+
+
+def test_statistics_count_only_real_duplicates(client, walk, salma, leila):
+    walk.register(cnie="AB123456")
+    client.force_login(salma)
+    _intake(client, duplicate_action="separate", duplicate_override_reason="Deuxième enfant")
+    _intake(client, cnie="AB123456", duplicate_action="link")
+    today = timezone.localdate()
+    stats = grievance_statistics(user=leila, period=Period(today, today))[None]
+    assert stats.duplicates == 1
+    assert stats.received == 2  # the original and the case kept separate
