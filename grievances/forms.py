@@ -5,13 +5,14 @@ service lands on the field it names.
 """
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from grievances.forms_assign import AssignForm, IntakeOwnerMixin, PersonChoiceField, people_queryset  # noqa: F401
 from grievances.forms_guards import DeadlineGuardMixin
 from grievances.forms_intake import DUPLICATE_LINK, DUPLICATE_SEPARATE, DuplicateAndCategoryMixin  # noqa: F401
 from grievances.models import AgeGroup, Commitment, Grievance, Residence, SensitiveCase, Sex
+from grievances.people import colleagues_with_roles, who_sees_every
 from grievances.services import workflow as wf
 from grievances.services.intake import SensitiveDetails
 from pmpp import limits, roles
@@ -178,20 +179,14 @@ class AnalyseForm(OutcomeMixin, StepForm):
         )
 
 
-def _users_with_role(role_code: str):
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=roles.ROLES_BY_CODE[role_code].group_name)
-        .order_by("last_name", "first_name")
-    )
-
-
 class RouteForm(CommentMixin, StepForm):
     assigned_unit = forms.ModelChoiceField(queryset=Unit.objects.filter(is_active=True), label=_("Service métier"))
-    assignee = forms.ModelChoiceField(queryset=None, label=_("Chargé de traitement (facultatif)"), required=False)
+    assignee = PersonChoiceField(queryset=None, label=_("Chargé de traitement (facultatif)"), required=False)
 
     def setup(self):
-        self.fields["assignee"].queryset = _users_with_role(roles.CASE_HANDLER)
+        # By name, and only the handlers who can take this case (issue 18).
+        handlers = who_sees_every(colleagues_with_roles([roles.CASE_HANDLER]), [self.grievance])
+        self.fields["assignee"].queryset = people_queryset(handlers)
 
     def perform(self):
         data = self.cleaned_data
@@ -461,7 +456,7 @@ STEP_FORMS: dict[str, type[StepForm]] = {
 # --- intake --------------------------------------------------------------------------------------------------
 
 
-class IntakeForm(BootstrapMixin, SensitiveDetailsMixin, DuplicateAndCategoryMixin, forms.Form):
+class IntakeForm(BootstrapMixin, SensitiveDetailsMixin, DuplicateAndCategoryMixin, IntakeOwnerMixin, forms.Form):
     """The agent's intake form (phone, walk-in, mail). The sensitive part replaces the identity."""
 
     programme = forms.ModelChoiceField(queryset=Programme.objects.none(), label=_("Programme"))
@@ -539,6 +534,7 @@ class IntakeForm(BootstrapMixin, SensitiveDetailsMixin, DuplicateAndCategoryMixi
         use_grouped_categories(self.fields["category"], categories, empty_label="—")
         for name in SensitiveDetailsMixin.base_fields:
             self.fields[name].required = False
+        self.setup_owner(user=user)
         self._style()
 
     def clean(self):
@@ -566,27 +562,3 @@ class SearchForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._style()
-
-
-class AssignForm(BootstrapMixin, forms.Form):
-    assignee = forms.ModelChoiceField(queryset=None, label=_("Agent"), required=False)
-    unit = forms.ModelChoiceField(
-        queryset=Unit.objects.filter(is_active=True), label=_("Service métier"), required=False
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        working = [roles.AGENT, roles.CASE_HANDLER, roles.CLOSING_OFFICER, roles.HEAD_OF_BENEFICIARY_SERVICES]
-        self.fields["assignee"].queryset = (
-            get_user_model()
-            .objects.filter(is_active=True, groups__name__in=[roles.ROLES_BY_CODE[c].group_name for c in working])
-            .distinct()
-            .order_by("last_name", "first_name")
-        )
-        self._style()
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("assignee") and not data.get("unit"):
-            raise forms.ValidationError(_("Choisissez un agent ou un service métier."))
-        return data

@@ -73,6 +73,13 @@ def _commitment_not_notified() -> Q:
     return Q(Exists(pending))
 
 
+def _mentioned_unseen(user) -> Q:
+    """A note mentions the user and they have not opened the file since (issue 18)."""
+    from grievances.models import NoteMention
+
+    return Q(Exists(NoteMention.objects.filter(grievance=OuterRef("pk"), user=user, seen_at__isnull=True)))
+
+
 _QUEUE_FILTERS = {
     "a-qualifier": lambda user, today: Q(status=S.RECEIVED),
     "a-analyser": lambda user, today: Q(status=S.QUALIFIED),
@@ -99,6 +106,7 @@ _QUEUE_FILTERS = {
     # Issue 18: what was promised or sent to the complainant and did not reach them.
     "messages-en-echec": lambda user, today: ~Q(status=S.SENSITIVE) & _failed_message(),
     "engagements-a-notifier": lambda user, today: Q(status=S.COMMITTED) & _commitment_not_notified(),
+    "mentions": lambda user, today: _mentioned_unseen(user),
 }
 
 _WORKERS = frozenset({roles.AGENT, roles.CASE_HANDLER, roles.HEAD_OF_BENEFICIARY_SERVICES, roles.CLOSING_OFFICER})
@@ -155,6 +163,13 @@ QUEUES = [
         _("Engagements à notifier"),
         frozenset({roles.AGENT, roles.HEAD_OF_BENEFICIARY_SERVICES}),
         _("Engagement en cours dont le réclamant n'a pas encore été informé."),
+    ),
+    Queue(
+        "mentions",
+        _("Mentions"),
+        # Who reads internal notes (pmpp.roles, _NOTES), and so may be mentioned in one.
+        _WORKERS | {roles.ES_FOCAL_POINT},
+        _("Un collègue vous a mentionné·e dans une note interne : le dossier n'a pas encore été ouvert depuis."),
     ),
     Queue(
         "toutes",

@@ -1,7 +1,7 @@
 """The grievance's timeline, built from history: who, when, what changed, why (SPEC §5.6).
 
-Three history queries whatever the length of the story (grievance, commitments,
-attachments), and at most one per kind of object the rows point to that is not already
+Four history queries whatever the length of the story (grievance, commitments,
+attachments, internal notes), and at most one per kind of object the rows point to that is not already
 loaded; the differences between consecutive rows are computed in Python.
 """
 
@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from grievances.models import Attachment, Commitment, Grievance
+from grievances.models import Attachment, Commitment, Grievance, InternalNote
 from grievances.workflow import TRANSITION_LABELS
 
 # Columns of history rows that are bookkeeping, not content.
@@ -38,6 +38,8 @@ class Event:
     why: str
     subject: str
     changes: list[Change] = field(default_factory=list)
+    # What an internal note says, shown as written (never sent to the complainant).
+    text: str = ""
 
 
 def _display(record, name: str) -> str:
@@ -63,7 +65,11 @@ def _fields(model) -> list:
     ]
 
 
-def _events(rows: list, *, model, subject: str, foreign_labels: dict[str, dict]) -> list[Event]:
+def _events(
+    rows: list, *, model, subject: str, foreign_labels: dict[str, dict], created: str = "", text: str = ""
+) -> list[Event]:
+    """`created`: what a creation row is called (« Note interne »); `text`: the column a
+    creation row shows whole."""
     events, previous_by_object = [], {}
     fields = _fields(model)
     for row in rows:
@@ -82,14 +88,18 @@ def _events(rows: list, *, model, subject: str, foreign_labels: dict[str, dict])
                     )
         previous_by_object[row.id] = row
         user = row.history_user
+        creation = row.history_type == "+"
         events.append(
             Event(
                 when=row.history_date,
                 who=(user.get_full_name() or user.username) if user else "Système",
-                what=str(TRANSITION_LABELS.get(row.transition, "")) or _KIND.get(row.history_type, ""),
+                what=(created if creation and created else "")
+                or str(TRANSITION_LABELS.get(row.transition, ""))
+                or _KIND.get(row.history_type, ""),
                 why=row.history_change_reason or "",
                 subject=subject if not callable(subject) else subject(row),
                 changes=changes,
+                text=getattr(row, text) if creation and text else "",
             )
         )
     return events
@@ -149,7 +159,7 @@ def _object_label(obj) -> str:
 
 
 def grievance_timeline(grievance: Grievance) -> list[Event]:
-    """All events of a grievance and its commitments and attachments, newest first."""
+    """All events of a grievance and its commitments, attachments and internal notes, newest first."""
     grievance_rows = list(grievance.history.select_related("history_user").order_by("history_id"))
     commitment_rows = list(
         Commitment.history.filter(grievance_id=grievance.pk).select_related("history_user").order_by("history_id")
@@ -157,9 +167,12 @@ def grievance_timeline(grievance: Grievance) -> list[Event]:
     attachment_rows = list(
         Attachment.history.filter(grievance_id=grievance.pk).select_related("history_user").order_by("history_id")
     )
+    note_rows = list(
+        InternalNote.history.filter(grievance_id=grievance.pk).select_related("history_user").order_by("history_id")
+    )
     labels = _foreign_labels(
         [(Grievance, grievance_rows), (Commitment, commitment_rows), (Attachment, attachment_rows)],
-        known=_loaded_objects(grievance, [*grievance_rows, *commitment_rows, *attachment_rows]),
+        known=_loaded_objects(grievance, [*grievance_rows, *commitment_rows, *attachment_rows, *note_rows]),
     )
     labels["renews"] = {row.id: f"n° {row.sequence}" for row in commitment_rows}
     labels["grievance"] = {grievance.pk: grievance.reference}
@@ -175,5 +188,13 @@ def grievance_timeline(grievance: Grievance) -> list[Event]:
         model=Attachment,
         subject=lambda row: f"Pièce jointe « {row.original_name} »",
         foreign_labels=labels,
+    )
+    events += _events(
+        note_rows,
+        model=InternalNote,
+        subject="Note interne",
+        foreign_labels=labels,
+        created="Note interne",
+        text="body",
     )
     return sorted(events, key=lambda event: event.when, reverse=True)

@@ -2,7 +2,8 @@ from django.urls import path
 
 from grievances import views
 from grievances.urls_attachments import urlpatterns as attachment_patterns
-from grievances.views import exchanges
+from grievances.urls_bulk import urlpatterns as bulk_patterns
+from grievances.views import exchanges, notes
 
 app_name = "grievances"
 
@@ -33,3 +34,7 @@ urlpatterns = [
 
 # Attachments: upload, and download through a permission-checked view.
 urlpatterns += attachment_patterns
+
+# Internal notes on the file, and bulk work on the queues (issue 18).
+urlpatterns += [path("reclamations/<int:pk>/notes/", notes.note_add_view, name="note_add")]
+urlpatterns += bulk_patterns

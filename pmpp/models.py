@@ -327,15 +327,20 @@ class User(AbstractUser):
         cached = getattr(self, "_programme_scope", None)
         if cached is None:
             rows = list(self.memberships.values_list("organisation_id", "programme_id", "all_programmes"))
-            # The roles are read only when a membership ticks « tous les programmes ».
-            ticked = any(every for _org, _programme, every in rows)
-            cached = ProgrammeScope(
-                all_programmes=ticked and (self.is_superuser or bool(role_codes_for(self) & PROJECT_WIDE_ROLES)),
-                programme_ids=frozenset(programme for _org, programme, _every in rows if programme is not None),
-                organisation_ids=frozenset(org_id for org_id, _programme, _every in rows),
-            )
+            cached = self.scope_from_memberships(rows)
             self._programme_scope = cached
         return cached
+
+    def scope_from_memberships(self, rows: list[tuple[int, int | None, bool]]) -> "ProgrammeScope":
+        """The scope of these (organisation, programme, all programmes) rows: for a caller that
+        read the memberships of many users at once (the assignment pickers)."""
+        # The roles are read only when a membership ticks « tous les programmes ».
+        ticked = any(every for _org, _programme, every in rows)
+        return ProgrammeScope(
+            all_programmes=ticked and (self.is_superuser or bool(role_codes_for(self) & PROJECT_WIDE_ROLES)),
+            programme_ids=frozenset(programme for _org, programme, _every in rows if programme is not None),
+            organisation_ids=frozenset(org_id for org_id, _programme, _every in rows),
+        )
 
 
 class Membership(models.Model):

@@ -71,6 +71,10 @@ _PREPARE_REPORTS = ("reporting.add_semesterreport", "reporting.approve_semesterr
 _KEEP_ANSWER_TEMPLATES = tuple(f"answers.{action}_answertemplate" for action in ("view", "add", "change"))
 
 
+# Internal notes on the file, staff to staff, with @mentions (issue 18): the staff who work the
+# cases or read them all. Not the partner organisation's liaison: the notes are the agency's own.
+_NOTES = ("grievances.view_internalnote", "grievances.add_internalnote")
+
 # Exchanges with the complainant on the file: record a call or a visit, resend a failed message.
 _EXCHANGES = ("notifications.add_exchange", "notifications.resend_outboxmessage")
 
@@ -115,6 +119,7 @@ ROLES: tuple[Role, ...] = (
             *_PREPARE_REPORTS,
             "privacy.view_personaldataaccess",
             *_KEEP_ANSWER_TEMPLATES,
+            *_NOTES,
         ),
     ),
     Role(
@@ -139,6 +144,7 @@ ROLES: tuple[Role, ...] = (
             ),
             "imports.run_import",
             *_EXCHANGES,
+            *_NOTES,
         ),
     ),
     Role(
@@ -149,6 +155,7 @@ ROLES: tuple[Role, ...] = (
             *_VIEW_REFERENCE,
             *_READ_GRIEVANCES,
             *_grievances("commit_grievance", "regularise_grievance", "add_attachment"),
+            *_NOTES,
         ),
     ),
     Role(
@@ -166,13 +173,14 @@ ROLES: tuple[Role, ...] = (
             *_READ_REGISTRY,
             *_READ_REPORTS,
             *_KEEP_ANSWER_TEMPLATES,
+            *_NOTES,
         ),
     ),
     Role(
         CLOSING_OFFICER,
         "Chargé de la clôture des réclamations",
         _("Chargé de la clôture des réclamations"),
-        (*_VIEW_REFERENCE, *_READ_GRIEVANCES, *_grievances("close_grievance", "add_attachment")),
+        (*_VIEW_REFERENCE, *_READ_GRIEVANCES, *_grievances("close_grievance", "add_attachment"), *_NOTES),
     ),
     Role(
         PARTNER_LIAISON,

@@ -372,6 +372,9 @@ else:
     _EMAIL_OPTIONS = {}
 MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _EMAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "pmpp@localhost")
+# Ownership (issue 18): a case registered by hand in the back office is assigned to the agent
+# who registered it, unless the form names someone else; off, it waits to be assigned.
+PMPP_ASSIGN_REGISTERING_AGENT = env_bool("PMPP_ASSIGN_REGISTERING_AGENT", True)
 # Four eyes: the closing officer may not close a grievance they qualified, unless a small
 # team turns this on.
 PMPP_ALLOW_SELF_CLOSE = env_bool("PMPP_ALLOW_SELF_CLOSE", False)

@@ -33,7 +33,7 @@ from django.db import transaction
 from django.db.models import Case, Exists, Model, OuterRef, QuerySet, Value, When
 from django.utils import timezone
 
-from grievances.models import Attachment, Commitment, Grievance, SensitiveCase
+from grievances.models import Attachment, Commitment, Grievance, InternalNote, SensitiveCase
 from notifications.services import notification_forget
 from pmpp.audit import history_rewrite_allowed
 from pmpp.audit_chain import record_rewrite
@@ -64,6 +64,8 @@ GRIEVANCE_TEXT_FIELDS = (
     "appeal_reason",
 )
 COMMITMENT_TEXT_FIELDS = ("note", "renewal_reason", "broken_reason")
+# Internal notes (issue 18): staff write about the case, and may quote the complainant.
+NOTE_TEXT_FIELDS = ("body",)
 # A sensitive case's free texts. What the statistics and the referral register count stays:
 # programme, channel, dates, perpetrator linked or not, age group, sex, referral and consents.
 SENSITIVE_CASE_TEXT_FIELDS = ("nature", "closing_note")
@@ -137,6 +139,7 @@ class AnonymisationResult(_Totals):
     commitments: int = 0
     attachments: int = 0
     messages: int = 0
+    notes: int = 0
     files_deleted: int = 0
     files_missing: int = 0
     grievance_ids: list[int] = field(default_factory=list)
@@ -181,7 +184,7 @@ def anonymise_grievances(*, ids: Iterable[int], now: datetime, days: int) -> Ano
         pks = [g.pk for g in grievances]
         rewritten: dict[type[Model], list[int]] = {}
 
-        # The grievance's own history rows, then its commitments and attachments and theirs.
+        # The grievance's own history rows, then its commitments, attachments and notes, and theirs.
         grievance_history = Grievance.history.model.objects.filter(id__in=pks)
         rewritten[grievance_history.model] = _rewrite_history(
             grievance_history, blank=Grievance.IDENTITY_FIELDS, texts=GRIEVANCE_TEXT_FIELDS
@@ -192,6 +195,11 @@ def anonymise_grievances(*, ids: Iterable[int], now: datetime, days: int) -> Ano
             Commitment.history.model.objects.filter(grievance_id__in=pks), blank=(), texts=COMMITMENT_TEXT_FIELDS
         )
         batch.attachments, files, rewritten[Attachment.history.model] = _erase_attachments(grievance_id__in=pks)
+        # Internal notes: staff's words about the case, which may quote the complainant.
+        batch.notes = InternalNote.objects.filter(grievance_id__in=pks).update(**_erased({}, NOTE_TEXT_FIELDS))
+        rewritten[InternalNote.history.model] = _rewrite_history(
+            InternalNote.history.model.objects.filter(grievance_id__in=pks), blank=(), texts=NOTE_TEXT_FIELDS
+        )
 
         # Messages keep their event, channel, state and dates; where they went and what they
         # said go. One still pending for a grievance closed years ago is withdrawn rather than

@@ -11,12 +11,14 @@ The package holds one module per concept; everything is imported from `grievance
 
 from grievances.models.attachment import Attachment, attachment_path
 from grievances.models.base import AgeGroup, ContactPreference, ReferenceCounter, Residence, Sex, TransitionHistory
+from grievances.models.bulk import BulkRun
 from grievances.models.commitment import Commitment
 from grievances.models.grievance import HISTORY_UNINDEXED_GRIEVANCE_FIELDS, Grievance, GrievanceQuerySet
+from grievances.models.note import InternalNote, NoteMention
 from grievances.models.sensitive import SensitiveCase, SensitiveCaseQuerySet
 
 __all__ = [
-    "HISTORY_UNINDEXED_GRIEVANCE_FIELDS", "AgeGroup", "Attachment", "Commitment", "ContactPreference", "Grievance",
-    "GrievanceQuerySet", "ReferenceCounter", "Residence", "SensitiveCase", "SensitiveCaseQuerySet", "Sex",
-    "TransitionHistory", "attachment_path",
+    "HISTORY_UNINDEXED_GRIEVANCE_FIELDS", "AgeGroup", "Attachment", "BulkRun", "Commitment", "ContactPreference",
+    "Grievance", "GrievanceQuerySet", "InternalNote", "NoteMention", "ReferenceCounter", "Residence", "SensitiveCase",
+    "SensitiveCaseQuerySet", "Sex", "TransitionHistory", "attachment_path",
 ]  # fmt: skip

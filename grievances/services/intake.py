@@ -273,11 +273,15 @@ def grievance_register(
     sensitive: SensitiveDetails | None = None,
     notify_complainant: bool = True,
     recorded_elsewhere: bool = False,
+    assignee=None,
 ) -> IntakeResult:
     """Record a request received by any channel and issue its reference (§6.1, §6.3.1).
 
     The complainant is acknowledged (notifications outbox) unless `notify_complainant` is
-    off, e.g. for a bulk import of complaints already acknowledged elsewhere.
+    off, e.g. for a bulk import of complaints already acknowledged elsewhere. `assignee`
+    owns the case from its registration (`intake_owner`: the agent who registers it by hand);
+    they must be able to see it, as for any assignment. A case linked as a duplicate is
+    nobody's: it is not worked.
 
     Every check and read comes first, outside any transaction of its own; the writes then run
     in one atomic block without a savepoint (`savepoint=False`): inside a caller's transaction
@@ -331,6 +335,41 @@ def grievance_register(
     original = find_open_duplicate(cnie=cnie, programme=programme, category=category)
     due_on, acknowledgement_due_on = due_dates(programme=programme, channel=channel, received_at=received_at)
     pin, pin_hash = new_pin() if is_anonymous else (None, "")
+    grievance = Grievance(
+        tracking_code=new_tracking_code(),
+        pin_hash=pin_hash,
+        programme=programme,
+        channel=channel,
+        received_at=received_at,
+        created_at=now,
+        created_by=actor,
+        external_reference=external_reference.strip(),
+        is_anonymous=is_anonymous,
+        complainant_cnie=cnie,
+        complainant_phone=phone,
+        complainant_name=name,
+        complainant_email=email,
+        preferred_contact=preferred_contact,
+        search_name=search_key(name),
+        complainant_sex=sex,
+        complainant_age_group=age_group,
+        region=region,
+        residence=residence,
+        identity_verified=identity_verified,
+        description=description,
+        category=category,
+        due_on=due_on,
+        acknowledgement_due_on=acknowledgement_due_on,
+        duplicate_override_reason=duplicate_override_reason.strip() if original is not None else "",
+    )
+    if assignee is not None and (original is None or grievance.duplicate_override_reason):
+        from grievances.access import user_can_see_grievance
+
+        if not user_can_see_grievance(assignee, grievance):
+            raise ValidationError(
+                {"assignee": f"{assignee.get_full_name() or assignee.username} n'a pas accès à ce programme."}
+            )
+        grievance.assigned_to = assignee
     with transaction.atomic(savepoint=False):
         return _record(
             actor=actor,
@@ -338,34 +377,22 @@ def grievance_register(
             original=original,
             notify_complainant=notify_complainant,
             pin=pin,
-            grievance=Grievance(
-                tracking_code=new_tracking_code(),
-                pin_hash=pin_hash,
-                programme=programme,
-                channel=channel,
-                received_at=received_at,
-                created_at=now,
-                created_by=actor,
-                external_reference=external_reference.strip(),
-                is_anonymous=is_anonymous,
-                complainant_cnie=cnie,
-                complainant_phone=phone,
-                complainant_name=name,
-                complainant_email=email,
-                preferred_contact=preferred_contact,
-                search_name=search_key(name),
-                complainant_sex=sex,
-                complainant_age_group=age_group,
-                region=region,
-                residence=residence,
-                identity_verified=identity_verified,
-                description=description,
-                category=category,
-                due_on=due_on,
-                acknowledgement_due_on=acknowledgement_due_on,
-                duplicate_override_reason=duplicate_override_reason.strip() if original is not None else "",
-            ),
+            grievance=grievance,
         )
+
+
+def intake_owner(*, actor):
+    """Who owns a case an agent registers by hand: that agent (issue 18), unless turned off.
+
+    Only people who work cases (an agent, a case handler, the head of service, a closing
+    officer); not the API's or the portal's accounts, nor a file import, which do not call this.
+    """
+    from grievances.people import WORKING_ROLES
+    from pmpp import roles
+
+    if actor is None or not settings.PMPP_ASSIGN_REGISTERING_AGENT:
+        return None
+    return actor if roles.role_codes_for(actor) & set(WORKING_ROLES) else None
 
 
 def _record(*, actor, now, grievance: Grievance, original, notify_complainant: bool, pin) -> IntakeResult:
@@ -377,6 +404,9 @@ def _record(*, actor, now, grievance: Grievance, original, notify_complainant: b
         # Kept separate by the agent, with a reason: similar to the open case, not its duplicate.
         grievance.similar_to = original
     grievance._change_reason = f"Enregistrement ({grievance.channel.name})"
+    if grievance.assigned_to is not None:
+        owner = grievance.assigned_to
+        grievance._change_reason += f", attribuée à {owner.get_full_name() or owner.username}"
     grievance._history_transition = "register"
     grievance._history_user = actor
     grievance.save(force_insert=True)

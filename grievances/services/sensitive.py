@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from grievances.models import Attachment, Grievance, SensitiveCase
+from grievances.services.notes import notes_erase_on_flag
 from privacy.anonymisation import GRIEVANCE_TEXT_FIELDS, history_rows_erase
 
 # Written in the audit chain in the clear: no personal data, no reference.
@@ -32,8 +33,9 @@ def sensitive_case_take_over(*, case: SensitiveCase, grievance: Grievance, actor
     its identity blanked. The files move to the case (same stored file, whose name is random:
     `attachment_path`) under a neutral name and without their description; the history rows
     of the grievance written before the flag lose the identity and the free texts, and those
-    of its files now name the case and the neutral name. Every row rewritten is re-sealed in
-    the audit chain, as the anonymisation does (privacy.anonymisation).
+    of its files now name the case and the neutral name; its internal notes lose their text.
+    Every row rewritten is re-sealed in the audit chain, as the anonymisation does
+    (privacy.anonymisation).
     """
     attachment_history = Attachment.history.model.objects
     files = Attachment.objects.select_for_update().filter(grievance=grievance).order_by("uploaded_at", "pk")
@@ -51,6 +53,8 @@ def sensitive_case_take_over(*, case: SensitiveCase, grievance: Grievance, actor
             reason=TAKE_OVER_REASON,
             values={"grievance": None, "sensitive_case": case, "original_name": name, "description": ""},
         )
+    # The notes colleagues wrote on it may quote the allegation: their text goes too (issue 18).
+    notes_erase_on_flag(grievance=grievance, actor=actor)
     flagged = grievance.history.latest("history_id")
     history_rows_erase(
         Grievance.history.model.objects.filter(id=grievance.pk, history_id__lt=flagged.history_id),

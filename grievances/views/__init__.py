@@ -19,6 +19,7 @@ from grievances import forms as grievance_forms
 from grievances import forms_sensitive
 from grievances.filters import GrievanceFilter
 from grievances.models import Commitment, Grievance, SensitiveCase
+from grievances.people import file_people
 from grievances.queues import DEFAULT_QUEUE_SORT, QUEUES_BY_SLUG, queue_page, queues_for
 from grievances.receipts import receipt_data
 from grievances.selectors import (
@@ -31,12 +32,14 @@ from grievances.selectors import (
     sensitive_case_get_for_user,
 )
 from grievances.services import workflow as wf
-from grievances.services.intake import grievance_register, normalise_cnie
+from grievances.services.intake import grievance_register, intake_owner, normalise_cnie
 from grievances.services.sensitive import sensitive_case_close, sensitive_case_refer
 from grievances.step_context import step_context
 from grievances.tables import SLA_BADGES, GrievanceTable, countdown_label, queue_columns
 from grievances.timeline import grievance_timeline
+from grievances.views.bulk import bulk_queue_context
 from grievances.views.exchanges import exchanges_context
+from grievances.views.notes import notes_context
 from grievances.views.receipts import receipt_context, slip  # noqa: F401 — slip: grievances.urls
 from grievances.workflow import TRANSITION_LABELS
 from pmpp import roles
@@ -73,7 +76,8 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     a queue of a million grievances is read like the first one, and nothing is counted.
     """
     queue, filters = _queue_rows(request, slug)
-    can_assign = request.user.has_perm("grievances.assign_grievance")
+    # Select-all and bulk work (issue 18): for who may take a bulk action.
+    bulk = bulk_queue_context(request=request, rows=filters.qs)
     try:
         per_page = int(request.GET.get("per_page", 25))
     except ValueError:
@@ -94,10 +98,10 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
             "queue": queue,
             "page": page,
             "columns": queue_columns(sort=page.sort),
-            "selectable": can_assign,
+            "selectable": bool(bulk["bulk_actions"]),
             "default_sort": DEFAULT_QUEUE_SORT,
             "filter": filters,
-            "assign_form": grievance_forms.AssignForm() if can_assign else None,
+            **bulk,
             "page_sizes": PAGE_SIZES,
             "per_page": per_page,
         },
@@ -235,6 +239,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     others = list(complainant_other_grievances(user=request.user, grievance=grievance)[:20])
     from grievances.forms_attachments import AttachmentForm
 
+    # Who may take the case and who may be mentioned on it, by name (issue 18).
+    assignees, mentionable = file_people(grievance)
+
     context = {
         "grievance": grievance,
         "sla": grievance.sla_status(),
@@ -246,12 +253,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "steps": _available_steps(grievance, request.user),
         "assign_form": (
             grievance_forms.AssignForm(
-                initial={"assignee": grievance.assigned_to_id, "unit": grievance.assigned_unit_id}
+                initial={"assignee": grievance.assigned_to_id, "unit": grievance.assigned_unit_id},
+                assignees=assignees,
             )
             if request.user.has_perm("grievances.assign_grievance")
             and grievance.status not in Grievance.TERMINAL_STATES
             else None
         ),
+        **notes_context(user=request.user, grievance=grievance, mentionable=mentionable),
         "timeline": grievance_timeline(grievance),
         # Both clocks (docs/metrics.md): the first instance's, and the appeal's when there is one.
         "delay": grievance.treatment_delay(),
@@ -357,6 +366,8 @@ def intake(request: HttpRequest) -> HttpResponse:
                     external_reference=data["external_reference"],
                     duplicate_override_reason=data["duplicate_override_reason"] if separate else "",
                     sensitive=form.sensitive_details() if data["sensitive"] else None,
+                    # The registering agent owns the case unless the form names someone (issue 18).
+                    assignee=data["assignee"] or intake_owner(actor=request.user),
                 )
             except ValidationError as error:
                 _apply_errors(form, error)

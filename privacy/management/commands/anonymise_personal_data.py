@@ -71,7 +71,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"{result.grievances} réclamation(s) anonymisée(s) : {result.history_rows} lignes d'historique, "
                 f"{result.commitments} engagement(s), {result.attachments} pièce(s) jointe(s) "
-                f"({result.files_deleted} fichier(s) supprimé(s)), {result.messages} message(s)."
+                f"({result.files_deleted} fichier(s) supprimé(s)), {result.messages} message(s), "
+                f"{result.notes} note(s) interne(s)."
             )
         )
         sensitive = anonymise_due_sensitive_cases(now=now, batch_size=batch_size, progress=progress("cas traités"))
