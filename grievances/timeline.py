@@ -1,8 +1,9 @@
 """The grievance's timeline, built from history: who, when, what changed, why (SPEC §5.6).
 
-Four history queries whatever the length of the story (grievance, commitments,
-attachments, internal notes), and at most one per kind of object the rows point to that is not already
-loaded; the differences between consecutive rows are computed in Python.
+Three history queries whatever the length of the story (grievance, commitments,
+attachments), a fourth for its internal notes when the reader may read them, and at most
+one per kind of object the rows point to that is not already loaded; the differences
+between consecutive rows are computed in Python.
 """
 
 from collections import defaultdict
@@ -158,8 +159,9 @@ def _object_label(obj) -> str:
     return getattr(obj, "label", None) or str(obj)
 
 
-def grievance_timeline(grievance: Grievance) -> list[Event]:
-    """All events of a grievance and its commitments, attachments and internal notes, newest first."""
+def grievance_timeline(grievance: Grievance, *, with_notes: bool = False) -> list[Event]:
+    """All events of a grievance and its commitments and attachments, newest first; its internal
+    notes too when `with_notes` (a reader who may read them: the partner's liaison may not)."""
     grievance_rows = list(grievance.history.select_related("history_user").order_by("history_id"))
     commitment_rows = list(
         Commitment.history.filter(grievance_id=grievance.pk).select_related("history_user").order_by("history_id")
@@ -167,8 +169,12 @@ def grievance_timeline(grievance: Grievance) -> list[Event]:
     attachment_rows = list(
         Attachment.history.filter(grievance_id=grievance.pk).select_related("history_user").order_by("history_id")
     )
-    note_rows = list(
-        InternalNote.history.filter(grievance_id=grievance.pk).select_related("history_user").order_by("history_id")
+    note_rows = (
+        list(
+            InternalNote.history.filter(grievance_id=grievance.pk).select_related("history_user").order_by("history_id")
+        )
+        if with_notes
+        else []
     )
     labels = _foreign_labels(
         [(Grievance, grievance_rows), (Commitment, commitment_rows), (Attachment, attachment_rows)],

@@ -261,7 +261,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None
         ),
         **notes_context(user=request.user, grievance=grievance, mentionable=mentionable),
-        "timeline": grievance_timeline(grievance),
+        "timeline": grievance_timeline(
+            grievance, with_notes=roles.role_grants(request.user, "grievances.view_internalnote")
+        ),
         # Both clocks (docs/metrics.md): the first instance's, and the appeal's when there is one.
         "delay": grievance.treatment_delay(),
         "within_deadline": grievance.treated_within_deadline(),

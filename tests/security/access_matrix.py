@@ -200,6 +200,23 @@ MATRIX: dict[str, Access] = {
         kwargs=lambda w: {"pk": w.committed.pk, "message_pk": w.committed.outbox_messages.first().pk},
         data=lambda w: {"reason": "Numéro corrigé"},
     ),
+    # Internal notes (issue 18): the agency's staff who see the case, not the partner's liaison.
+    "grievances:note_add": Access(
+        frozenset({ES, AGENT, HANDLER, HEAD, CLOSER}),
+        kwargs=_pk("at_partner"),
+        data=lambda w: {"body": "Relevé demandé au partenaire."},
+    ),
+    # Bulk work from a queue (issue 18): who may assign or take a bulk step; a run is its owner's.
+    "grievances:bulk_start": Access(
+        frozenset({AGENT, HEAD}),
+        kwargs=lambda w: {"slug": "toutes"},
+        data=lambda w: {"action": "assign", "scope": "selection", "selection": [w.received.pk]},
+    ),
+    "grievances:bulk_prepare": Access(
+        frozenset({HEAD}), kwargs=lambda w: {"token": w.bulk_run.token}, data=lambda w: {"assignee": w.users[AGENT].pk}
+    ),
+    "grievances:bulk_confirm": Access(frozenset({HEAD}), kwargs=lambda w: {"token": w.bulk_run.token}),
+    "grievances:bulk_result": Access(frozenset({HEAD}), kwargs=lambda w: {"token": w.bulk_run.token}),
     # The gateway's delivery receipts: off without a token, never a session's.
     "notifications:delivery_receipt": Access(frozenset()),
     "grievances:sensitive_list": Access(frozenset({GBV})),
@@ -537,6 +554,20 @@ class World:
         self._report(leila=self.users[ES])
         self._import(agent=self.users[AGENT])
         self._answer_templates(leila=self.users[ES], programme=tayssir)
+        self._bulk_run(head=self.users[HEAD], agent=self.users[AGENT])
+
+    def _bulk_run(self, *, head, agent) -> None:
+        from grievances.models import Grievance
+        from grievances.services.bulk_work import bulk_run_choose, bulk_run_start
+
+        run = bulk_run_start(
+            actor=head,
+            queue_slug="toutes",
+            action="assign",
+            rows=Grievance.objects.visible_to(head),
+            selection=[self.received.pk],
+        )
+        self.bulk_run = bulk_run_choose(run=run, actor=head, assignee=agent)
 
     def _answer_templates(self, *, leila, programme) -> None:
         from answers.services import answer_template_create, answer_template_set_active

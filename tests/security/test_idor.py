@@ -28,18 +28,33 @@ PROGRAMME_SCOPED = {
     "grievances:message_resend",
     "grievances:attachment_upload",
     "grievances:attachment_download",
+    "grievances:note_add",
     "grievances:sensitive_detail",
     "api:grievance",
     "api:transition",
     *(name for name in MATRIX if name.startswith("api:step-")),
 }
-# Object URLs whose object belongs to the user who made it: the import of a file.
-OWNER_SCOPED = {"imports:detail", "imports:progress", "imports:run_import", "imports:report"}
+# Object URLs whose object belongs to the user who made it: the import of a file, a bulk run.
+OWNER_SCOPED = {
+    "imports:detail",
+    "imports:progress",
+    "imports:run_import",
+    "imports:report",
+    "grievances:bulk_prepare",
+    "grievances:bulk_confirm",
+    "grievances:bulk_result",
+}
 # Object URLs of records shared by the whole project (SPEC §1: the registry, the consultations
 # and the semester report are read by every reader of them, whatever their organisation).
 PROJECT_WIDE_PREFIXES = ("stakeholders:", "reporting:report_")
 # URL arguments that name no object: a queue, a file format, a step of a corrective action.
-NOT_AN_OBJECT = {"grievances:queue", "grievances:queue_export", "reporting:dashboard_export", "admin:app_list"}
+NOT_AN_OBJECT = {
+    "grievances:queue",
+    "grievances:queue_export",
+    "grievances:bulk_start",
+    "reporting:dashboard_export",
+    "admin:app_list",
+}
 
 
 def _object_urls() -> list[str]:
