@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from grievances.forms_assign import AssignForm, IntakeOwnerMixin, PersonChoiceField, people_queryset  # noqa: F401
+from grievances.forms_assign import AssignForm, IntakeOwnerMixin, PersonChoiceField  # noqa: F401
 from grievances.forms_guards import DeadlineGuardMixin
 from grievances.forms_intake import DUPLICATE_LINK, DUPLICATE_SEPARATE, DuplicateAndCategoryMixin  # noqa: F401
 from grievances.models import AgeGroup, Commitment, Grievance, Residence, SensitiveCase, Sex
@@ -186,7 +186,7 @@ class RouteForm(CommentMixin, StepForm):
     def setup(self):
         # By name, and only the handlers who can take this case (issue 18).
         handlers = who_sees_every(colleagues_with_roles([roles.CASE_HANDLER]), [self.grievance])
-        self.fields["assignee"].queryset = people_queryset(handlers)
+        self.fields["assignee"].offer(handlers)
 
     def perform(self):
         data = self.cleaned_data

@@ -8,6 +8,7 @@ service checks again on submit: a picker is a help, the rule is the service's.
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from grievances.people import WORKING_ROLES, colleagues_with_roles, full_name
@@ -16,9 +17,40 @@ from pmpp.form_rendering import BootstrapMixin
 from pmpp.models import Unit
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class _ListedPeople(ModelChoiceIterator):
+    """The options from the people already read (`grievances.people`), not from a new query."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for person in self.field.people:
+            yield self.choice(person)
+
+    def __len__(self):
+        return len(self.field.people) + (self.field.empty_label is not None)
+
+
+class PeopleChoiceMixin:
+    """A model choice field of people: shown by name, its options those of `offer(people)`.
+
+    The pickers are built from people the page has already read with their roles and scope,
+    so listing them again would be one more query per picker on every page; only a submitted
+    choice is looked up (among them) to validate it.
+    """
+
+    people: list | None = None
+
+    def offer(self, people) -> None:
+        self.people = sorted(people, key=lambda u: (u.last_name, u.first_name, u.get_username()))
+        self.iterator = _ListedPeople
+        self.queryset = people_queryset(self.people)
+
     def label_from_instance(self, obj) -> str:
         return full_name(obj)
+
+
+class PersonChoiceField(PeopleChoiceMixin, forms.ModelChoiceField):
+    pass
 
 
 def people_queryset(users):
@@ -47,7 +79,10 @@ class AssignForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, assignees=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = working_people() if assignees is None else people_queryset(assignees)
+        if assignees is None:
+            self.fields["assignee"].queryset = working_people()
+        else:
+            self.fields["assignee"].offer(assignees)
         self._style()
 
     def clean(self):
@@ -99,4 +134,4 @@ class IntakeOwnerMixin(forms.Form):
                 or scope.programme_ids & person.programme_scope().programme_ids
             )
         ]
-        field.queryset = people_queryset(colleagues)
+        field.offer(colleagues)

@@ -3,14 +3,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from grievances.forms_assign import people_queryset
+from grievances.forms_assign import PeopleChoiceMixin
 from grievances.models import InternalNote
 from grievances.people import person_label
 from pmpp.form_rendering import BootstrapMixin
 from pmpp.limits import max_length_of
 
 
-class MentionChoiceField(forms.ModelMultipleChoiceField):
+class MentionChoiceField(PeopleChoiceMixin, forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
         return person_label(obj)
 
@@ -35,5 +35,5 @@ class NoteForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, mentionable, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["mentions"].queryset = people_queryset(mentionable)
+        self.fields["mentions"].offer(mentionable)
         self._style()

@@ -74,10 +74,15 @@ def _commitment_not_notified() -> Q:
 
 
 def _mentioned_unseen(user) -> Q:
-    """A note mentions the user and they have not opened the file since (issue 18)."""
+    """A note mentions the user and they have not opened the file since (issue 18).
+
+    Read from the user's unseen mentions (a partial index), then the grievances by id: an
+    EXISTS per visible grievance would probe every grievance of the user's programmes to
+    count a queue that is almost always short.
+    """
     from grievances.models import NoteMention
 
-    return Q(Exists(NoteMention.objects.filter(grievance=OuterRef("pk"), user=user, seen_at__isnull=True)))
+    return Q(pk__in=NoteMention.objects.filter(user=user, seen_at__isnull=True).values("grievance_id"))
 
 
 _QUEUE_FILTERS = {

@@ -161,24 +161,37 @@ def bulk_run_execute(*, run: BulkRun, actor) -> BulkRun:
         .select_related("programme", "channel", "category")
     }
     results = []
-    for pk in locked.grievance_ids:
-        grievance = visible.get(pk)
-        if grievance is None:
-            # No longer visible to the user (moved to the GBV referent, scope changed): its
-            # reference is not repeated.
-            results.append({"id": None, "reference": "", "done": False, "message": "Dossier hors de votre périmètre."})
-            continue
-        try:
-            message = action.perform(grievance, actor, locked)
-        except (ValidationError, PermissionDenied, wf.StaleGrievance) as refusal:
-            results.append({"id": pk, "reference": grievance.reference, "done": False, "message": _reason(refusal)})
-        else:
-            results.append({"id": pk, "reference": grievance.reference, "done": True, "message": message})
-    locked.results = results
-    locked.stage = BulkRun.Stage.DONE
-    locked.ran_at = timezone.now()
-    locked.save(update_fields=["results", "stage", "ran_at"])
+    try:
+        for pk in locked.grievance_ids:
+            grievance = visible.get(pk)
+            if grievance is None:
+                # No longer visible to the user (moved to the GBV referent, scope changed): its
+                # reference is not repeated.
+                results.append({"id": None, "reference": "", "done": False, "message": OUT_OF_SCOPE})
+                continue
+            try:
+                message = action.perform(grievance, actor, locked)
+            except (ValidationError, PermissionDenied, wf.StaleGrievance) as refusal:
+                results.append({"id": pk, "reference": grievance.reference, "done": False, "message": _reason(refusal)})
+            else:
+                results.append({"id": pk, "reference": grievance.reference, "done": True, "message": message})
+    finally:
+        # Even when an unexpected error stops the run, what was done is kept and said, and
+        # the cases not reached are listed as such: the run never stays « en cours ».
+        for pk in locked.grievance_ids[len(results) :]:
+            reference = visible[pk].reference if pk in visible else ""
+            results.append(
+                {"id": pk if reference else None, "reference": reference, "done": False, "message": NOT_REACHED}
+            )
+        locked.results = results
+        locked.stage = BulkRun.Stage.DONE
+        locked.ran_at = timezone.now()
+        locked.save(update_fields=["results", "stage", "ran_at"])
     return locked
+
+
+OUT_OF_SCOPE = "Dossier hors de votre périmètre."
+NOT_REACHED = "Non traité : le traitement par lot a été interrompu par une erreur. Relancez-le pour ce dossier."
 
 
 def _reason(error: Exception) -> str:

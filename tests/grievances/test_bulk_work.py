@@ -320,3 +320,32 @@ def test_the_routing_step_offers_handlers_by_name_and_only_those_of_the_programm
     offered = options(page, "assignee")
     assert offered[str(youssef.pk)] == youssef.get_full_name()
     assert str(amo_handler.pk) not in offered
+
+
+def test_a_run_stopped_by_an_unexpected_error_keeps_what_was_done_and_lists_the_rest(walk, nadia, salma, monkeypatch):
+    cases = [walk.register() for _ in range(3)]
+    run = bulk_work.bulk_run_start(
+        actor=nadia, queue_slug="toutes", action="assign", rows=Grievance.objects.visible_to(nadia), selection=None
+    )
+    bulk_work.bulk_run_choose(run=run, actor=nadia, assignee=salma)
+    real_assign = bulk_work.wf.grievance_assign
+    calls = []
+
+    def failing_on_the_second(**kwargs):
+        calls.append(kwargs["grievance"].pk)
+        if len(calls) == 2:
+            raise RuntimeError("la base de données ne répond plus")
+        return real_assign(**kwargs)
+
+    monkeypatch.setattr(bulk_work.wf, "grievance_assign", failing_on_the_second)
+
+    with pytest.raises(RuntimeError):
+        bulk_work.bulk_run_execute(run=run, actor=nadia)
+
+    run.refresh_from_db()
+    assert run.stage == BulkRun.Stage.DONE
+    assert [row["done"] for row in run.results] == [True, False, False]
+    assert [row["reference"] for row in run.results] == [
+        g.reference for g in sorted(cases, key=lambda g: (g.current_due_on, g.pk))
+    ]
+    assert run.results[1]["message"] == bulk_work.NOT_REACHED

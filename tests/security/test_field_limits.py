@@ -143,7 +143,11 @@ def _codes(errors, name: str) -> set[str]:
 @pytest.fixture
 def build(salma, tayssir):
     """Bind a form class (or a filter set's form) to `data`, giving it what its constructor asks for."""
-    needs = {"grievance": Grievance(programme=tayssir, status=Grievance.Status.RECEIVED), "user": salma}
+    needs = {
+        "grievance": Grievance(programme=tayssir, status=Grievance.Status.RECEIVED),
+        "user": salma,
+        "mentionable": [],  # the internal note's colleagues to mention (issue 18)
+    }
 
     def build(door: type, data: dict, files: dict | None = None) -> forms.BaseForm:
         if issubclass(door, django_filters.FilterSet):
