@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from grievances.models import Attachment, Grievance, SensitiveCase
-from privacy.anonymisation import GRIEVANCE_TEXT_FIELDS, history_rows_erase
+from privacy.anonymisation import GRIEVANCE_TEXT_FIELDS, exchange_texts_erase, history_rows_erase
 
 # Written in the audit chain in the clear: no personal data, no reference.
 TAKE_OVER_REASON = "Cas transféré au référent VBG : identité et pièces jointes retirées de la réclamation"
@@ -51,6 +51,7 @@ def sensitive_case_take_over(*, case: SensitiveCase, grievance: Grievance, actor
             reason=TAKE_OVER_REASON,
             values={"grievance": None, "sensitive_case": case, "original_name": name, "description": ""},
         )
+    exchange_texts_erase(grievance_id=grievance.pk, reason=TAKE_OVER_REASON)
     flagged = grievance.history.latest("history_id")
     history_rows_erase(
         Grievance.history.model.objects.filter(id=grievance.pk, history_id__lt=flagged.history_id),
