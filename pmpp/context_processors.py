@@ -48,24 +48,4 @@ def navigation(request):
     if user.is_staff:
         items.append({"label": _("Administration"), "url": reverse("admin:index"), "active": False})
     user_roles = [roles.ROLES_BY_CODE[code].label for code in sorted(codes)]
-    return {"nav_items": items, "user_roles": user_roles, "nav_queues": _queues_with_counts(request)}
-
-
-def _queues_with_counts(request) -> list[dict]:
-    """The user's work queues and their counts, in one query, for the navigation menu."""
-    from grievances.queues import count_label, queue_counts, queues_for
-
-    if getattr(request, "_nav_queues", None) is None:
-        queues = queues_for(request.user)
-        counts = queue_counts(user=request.user, queues=queues) if queues else {}
-        request._nav_queues = [
-            {
-                "slug": q.slug,
-                "label": q.label,
-                "description": q.description,
-                "count": counts.get(q.slug, 0),
-                "count_label": count_label(counts.get(q.slug, 0)),
-            }
-            for q in queues
-        ]
-    return request._nav_queues
+    return {"nav_items": items, "user_roles": user_roles}
