@@ -31,6 +31,12 @@ PROGRAMME_SCOPED = {
     "grievances:sensitive_detail",
     "api:grievance",
     "api:transition",
+    # Answer templates of a programme: managed and previewed within it (common ones: project-wide reads).
+    "answers:detail",
+    "answers:edit",
+    "answers:deactivate",
+    "answers:reactivate",
+    "answers:preview",
     *(name for name in MATRIX if name.startswith("api:step-")),
 }
 # Object URLs whose object belongs to the user who made it: the import of a file.
