@@ -88,6 +88,18 @@ def message_entry(page: Page, event: str, status: str):
     return page.locator(f'#exchanges li[data-status="{status}"]').filter(has_text=event)
 
 
+def assert_in_value_column(page: Page, value_id: str, *, like: str) -> None:
+    """`#value_id` (a <dd> whose text may run right to left) sits beside its label, in the same
+    column as `#like` (a left-to-right one), not pushed under its label."""
+    value = page.locator(f"#{value_id}").bounding_box()
+    label = page.locator(f"#{value_id}").locator("xpath=preceding-sibling::dt[1]").bounding_box()
+    column = page.locator(f"#{like}").bounding_box()
+    assert abs(value["y"] - label["y"]) < 2, f"#{value_id} is not beside its label"
+    assert (round(value["x"]), round(value["width"])) == (round(column["x"]), round(column["width"])), (
+        f"#{value_id} is not in the value column"
+    )
+
+
 def send_outbox_and_reload(page: Page) -> None:
     """What `make run`'s worker does every second: one batch of the real db_worker."""
     run_worker()
@@ -275,6 +287,7 @@ def test_an_agents_day_from_a_phone_call_to_the_closed_file(
     expect(page.locator("#ctx-analysis")).to_have_text(ANALYSIS)
     expect(page.locator("#ctx-outcome")).to_have_text("Fondée")
     expect(page.locator("#ctx-channel")).to_contain_text(CALL_CENTRE)
+    assert_in_value_column(page, "ctx-answer", like="ctx-analysis")
     submit_step(page, "Réponse approuvée")
 
     # 6. Sent: the page says the answer leaves by SMS, and to which number; then closed.
