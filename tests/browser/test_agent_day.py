@@ -316,6 +316,9 @@ def test_an_agents_day_from_a_phone_call_to_the_closed_file(
     expect(page.locator("#ctx-delays")).to_contain_text("délai de traitement : 0 jours · dans le délai")
     page.get_by_label("Synthèse finale du traitement").fill("Bourse versée sur le nouveau RIB ; réclamant informé.")
     submit_step(page, "Clôturée")
+    # The Arabic answer reads right to left on the file, as on the step pages.
+    expect(page.locator("#answer-text")).to_have_text(answer)
+    assert page.locator("#answer-text").evaluate("e => getComputedStyle(e).direction") == "rtl"
 
     # The timeline reads as the day went: each step, by whom.
     timeline = page.locator("#timeline > li")
