@@ -48,4 +48,9 @@ def navigation(request):
     if user.is_staff:
         items.append({"label": _("Administration"), "url": reverse("admin:index"), "active": False})
     user_roles = [roles.ROLES_BY_CODE[code].label for code in sorted(codes)]
-    return {"nav_items": items, "user_roles": user_roles}
+    return {
+        "nav_items": items,
+        "user_roles": user_roles,
+        # The header's search box: for those who read grievances, as the search view itself checks.
+        "header_search": roles.role_grants(user, "grievances.view_grievance"),
+    }
