@@ -6,14 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from pmpp import roles
 
 _INTAKE_ROLES = {roles.AGENT}
-_SEARCH_ROLES = {
-    roles.AGENT,
-    roles.CASE_HANDLER,
-    roles.HEAD_OF_BENEFICIARY_SERVICES,
-    roles.CLOSING_OFFICER,
-    roles.ES_FOCAL_POINT,
-    roles.PARTNER_LIAISON,
-}
 # Who reads the stakeholder registry (SPEC §3): the focal point keeps it, the others read it.
 _REGISTRY_ROLES = {roles.ES_FOCAL_POINT, roles.MINISTRY_VIEWER, roles.HEAD_OF_BENEFICIARY_SERVICES}
 
@@ -24,7 +16,6 @@ _REPORT_READERS = {roles.MINISTRY_VIEWER, roles.ES_FOCAL_POINT, roles.HEAD_OF_BE
 NAVIGATION = [
     (_("Tableau de bord"), "home", None),
     (_("Nouvelle réclamation"), "grievances:intake", _INTAKE_ROLES),
-    (_("Rechercher"), "grievances:search", _SEARCH_ROLES),
     (_("Imports"), "imports:list", {roles.AGENT, roles.HEAD_OF_BENEFICIARY_SERVICES}),
     (_("Modèles de réponse"), "answers:list", {roles.HEAD_OF_BENEFICIARY_SERVICES, roles.ES_FOCAL_POINT}),
     (_("Cas sensibles"), "grievances:sensitive_list", {roles.GBV_REFERENT}),
