@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from answers.models import AnswerTemplate, Language
 from answers.placeholders import PLACEHOLDERS
 from pmpp import limits
+from pmpp.category_select import ProgrammeCategorySelect, use_grouped_categories
 from pmpp.form_rendering import BootstrapMixin
 from pmpp.models import ComplaintCategory, Programme
 
@@ -37,6 +38,8 @@ class AnswerTemplateForm(BootstrapMixin, forms.ModelForm):
         widgets = {
             "text_fr": forms.Textarea(attrs={"rows": 6}),
             "text_ar": forms.Textarea(attrs={"rows": 6, "lang": "ar", "dir": "rtl"}),
+            # The category list follows the chosen programme, as on intake (issue 18).
+            "category": ProgrammeCategorySelect,
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -52,8 +55,7 @@ class AnswerTemplateForm(BootstrapMixin, forms.ModelForm):
         self.fields["programme"].required = not every
         self.fields["programme"].empty_label = _("Tous les programmes") if every else _("— choisir —")
         self.fields["category"].queryset = categories
-        self.fields["category"].label_from_instance = lambda c: f"{c.programme.label} — {c.name}"
-        self.fields["category"].empty_label = _("Toutes les catégories")
+        use_grouped_categories(self.fields["category"], categories, empty_label=_("Toutes les catégories"))
         self.fields["outcome"].choices = [("", _("Quel que soit le résultat")), *self.fields["outcome"].choices[1:]]
         for name in ("text_fr", "text_ar"):
             self.fields[name].widget.attrs.update({k: v for k, v in sms_counter_attrs().items() if k != "dir"})

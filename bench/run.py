@@ -129,13 +129,33 @@ def get(client: Client, url: str, data=None):
     return run
 
 
-def post(client: Client, url: str, data):
-    def run():
+def post_see_other(client: Client, url: str, data):
+    """A POST answered 303 (search): returns where it sends the browser."""
+
+    def run() -> str:
         response = client.post(url, data)
-        if response.status_code != 200:
-            raise RuntimeError(f"{url} answered {response.status_code}")
+        if response.status_code != 303:
+            raise RuntimeError(f"{url} answered {response.status_code}, not 303")
+        return response["Location"]
 
     return run
+
+
+def search(label: str, client: Client, term: str, *, repeat: int, lands_on_results: bool = True) -> list[Result]:
+    """A search as the browser makes it: the POST and its 303, then the results page it lands on.
+
+    Both are timed: the POST (which finds a reference's file, or keeps the term in the session
+    under a token) and the GET of the results (the search itself, run again by Back and Forward).
+    The results URL is taken after the POSTs are measured: a session keeps its last 20 searches.
+    """
+    url = reverse("grievances:search")
+    results = [
+        measure(f"{label}: POST, 303", 150, post_see_other(client, url, {"q": term}), repeat=repeat),
+    ]
+    if lands_on_results:
+        location = post_see_other(client, url, {"q": term})()
+        results.append(measure(f"{label}: results page (GET)", 150, get(client, location), repeat=repeat))
+    return results
 
 
 def deep_cursor(user: User, *, depth: int = 50_000) -> str:
@@ -306,12 +326,19 @@ def main() -> None:
         ("File", lambda: measure(
             "Grievance file (agent)", 80,
             get(client_for(agent), reverse("grievances:detail", args=[sample.pk])), repeat=args.repeat)),
-        ("Search CNIE", lambda: measure(
-            "Search by CNIE (agent)", 150,
-            post(client_for(agent), reverse("grievances:search"), {"q": sample.complainant_cnie}), repeat=args.repeat)),
-        ("Search name", lambda: measure(
-            "Search by name (agent)", 150,
-            post(client_for(agent), reverse("grievances:search"), {"q": sample.complainant_name}), repeat=args.repeat)),
+        ("Search CNIE", lambda: search(
+            "Search by CNIE (agent)", client_for(agent), sample.complainant_cnie, repeat=args.repeat)),
+        ("Search name", lambda: search(
+            "Search by name (agent)", client_for(agent), sample.complainant_name, repeat=args.repeat)),
+        ("Search name reversed", lambda: search(
+            "Search by name, surname first (agent)", client_for(agent),
+            " ".join(reversed(sample.complainant_name.split())), repeat=args.repeat)),
+        ("Search reference", lambda: search(
+            "Search by reference, straight to the file (agent)", client_for(agent), sample.reference,
+            repeat=args.repeat, lands_on_results=False)),
+        ("Complainant", lambda: measure(
+            "Complainant's page (agent)", 150,
+            get(client_for(agent), reverse("grievances:complainant", args=[sample.pk])), repeat=args.repeat)),
         ("XLSX", lambda: xlsx_export(args.xlsx_repeat)),
         ("API create", lambda: throughput.api_create(requests=10 * args.repeat)),
         ("Transitions", lambda: throughput.transitions(per_worker=5 * args.repeat)),

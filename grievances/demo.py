@@ -13,6 +13,7 @@ from django.utils import timezone
 from grievances.models import Grievance
 from grievances.services import workflow as wf
 from grievances.services.intake import SensitiveDetails, grievance_register
+from grievances.services.workflow.commitments import beyond_due_on
 from pmpp.models import Channel, ComplaintCategory, NotComplaintKind, Programme, Region, UnfoundedReason, Unit, User
 
 FIRST_NAMES = ["Fatima", "Khadija", "Aicha", "Mohamed", "Ahmed", "Youssef", "Naima", "Hassan", "Zineb", "Rachid"]
@@ -197,7 +198,9 @@ def _step(step: str, g: Grievance, *, rng, cast: _Cast, agent, unit, reasons) ->
     if step == "route":
         return wf.grievance_route_to_unit(grievance=g, actor=agent, unit=unit)
     if step == "give":
-        wf.commitment_give(grievance=g, actor=cast.handler, promised_on=soon)
+        # A demo case received long ago is past its due date: the promise says why (deadline guard).
+        late = "Virement de la banque prévu après l'échéance" if beyond_due_on(g, soon) else ""
+        wf.commitment_give(grievance=g, actor=cast.handler, promised_on=soon, beyond_due_reason=late)
     elif step == "notify":
         wf.commitment_record_notification(commitment=g.commitments.order_by("-sequence").first(), actor=agent)
     elif step == "honour":
@@ -205,7 +208,14 @@ def _step(step: str, g: Grievance, *, rng, cast: _Cast, agent, unit, reasons) ->
     elif step == "break":
         wf.commitment_break(grievance=g, actor=cast.handler, reason="Fichier de paiement rejeté par la banque")
     elif step == "renew":
-        wf.commitment_renew(grievance=g, actor=cast.handler, promised_on=soon, reason="Nouveau virement programmé")
+        late = "Virement de la banque prévu après l'échéance" if beyond_due_on(g, soon) else ""
+        wf.commitment_renew(
+            grievance=g,
+            actor=cast.handler,
+            promised_on=soon,
+            reason="Nouveau virement programmé",
+            beyond_due_reason=late,
+        )
     elif step == "transmit":
         wf.grievance_transmit_to_partner(grievance=g, actor=agent)
     elif step == "partner":

@@ -76,9 +76,9 @@ LAST_NAMES = [
 
 def full_names() -> list[tuple[str, str]]:
     """Every (full name, search key) the generator draws from."""
-    from grievances.services.intake import search_key
+    from grievances.services.intake import name_key
 
-    return [(f"{first} {last}", search_key(f"{first} {last}")) for first in FIRST_NAMES for last in LAST_NAMES]
+    return [(f"{first} {last}", name_key(f"{first} {last}")) for first in FIRST_NAMES for last in LAST_NAMES]
 
 
 DESCRIPTIONS = {

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from grievances.models import Grievance, SensitiveCase
-from grievances.services.intake import normalise_cnie, normalise_phone, search_key
+from grievances.services.intake import name_key, normalise_cnie, normalise_phone
 
 # How many results a search shows; past that the user is told to narrow the search.
 SEARCH_LIMIT = 25
@@ -130,27 +130,77 @@ def complainant_other_grievances(*, user, grievance: Grievance):
     )
 
 
+def _handles_q(term: str) -> Q:
+    """A reference (« tay-2026-000123 »), a tracking code (read over the phone: spaces and
+    dashes do not count), a CNIE or a phone number, in whatever form it was typed."""
+    compact = term.replace(" ", "").upper()
+    code = "".join(ch for ch in compact if ch.isalnum())
+    handles = Q(reference=compact) | Q(tracking_code=code) | Q(complainant_cnie=normalise_cnie(term))
+    phone = normalise_phone(term)
+    if phone.startswith("+212"):
+        handles |= Q(complainant_phone=phone)
+    return handles
+
+
+def grievance_designated(*, user, term: str) -> Grievance | None:
+    """The one grievance the user may see that a reference or a tracking code names, else None.
+
+    What the header's search box opens directly. A file the user may not see is answered
+    like a reference that does not exist: nothing is designated, and the search lists nothing.
+    """
+    compact = term.strip().replace(" ", "").upper()
+    if not compact:
+        return None
+    code = "".join(ch for ch in compact if ch.isalnum())
+    found = list(Grievance.objects.visible_to(user).filter(Q(reference=compact) | Q(tracking_code=code)).only("pk")[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def _name_tiers(term: str) -> list[Q]:
+    """The same name in any order of its words, then the names that contain each word.
+
+    Both read an index: the first is one equality on the name's key (its words in
+    alphabetical order, `name_key`), served with its order by the name and reception date
+    btree; the second is one `LIKE` per word, which the trigram index answers together.
+    A word of one or two letters (« el », « ba ») has no trigram and would match nearly every
+    name inside another word: it must be a whole word of the name, and at least one word of
+    three letters or more is needed for the second tier at all.
+    """
+    key = name_key(term)
+    if len(key) < 3 or any(ch.isdigit() for ch in key):
+        return []
+    words = key.split()
+    tiers = [Q(search_name=key)]
+    if max(len(word) for word in words) < 3:
+        return tiers
+    every_word = Q()
+    for word in words:
+        if len(word) >= 3:
+            every_word &= Q(search_name__contains=word)
+        else:
+            every_word &= (
+                Q(search_name=word)
+                | Q(search_name__startswith=f"{word} ")
+                | Q(search_name__endswith=f" {word}")
+                | Q(search_name__contains=f" {word} ")
+            )
+    return [*tiers, every_word & ~Q(search_name=key)]
+
+
 def grievance_search(*, user, term: str, limit: int = SEARCH_LIMIT) -> tuple[list[Grievance], bool]:
     """The visible grievances a term designates, best match first, and whether more were left out.
 
     A handle (reference, tracking code, CNIE, phone) designates its grievances exactly. A name
-    matches without accents or case, anywhere in the name (« zahra » finds « Fatima Zahra El
-    Amrani »): the same full name comes first, then the names that contain the term, newest
-    first in each tier. Each tier reads at most `limit + 1` rows through an index that also
-    serves its order (the name and reception date btree, or the trigram index for the
-    substring), and nothing is counted: a name thousands of complainants share costs no more
-    than a rare one, and the page says « more than `limit` » instead of a total.
+    matches without accents or case and in any order of its words (« zerouali fatima », the
+    surname first as on the CNIE, finds « Fatima Zérouali »), each word anywhere in the name
+    (« zahra bena » finds « Fatima Zahra Benaïssa »): the same full name comes first, then the
+    names that contain every word, newest first in each tier. Each tier reads at most
+    `limit + 1` rows through an index (see `_name_tiers`), and nothing is counted: a name
+    thousands of complainants share costs no more than a rare one, and the page says « more
+    than `limit` » instead of a total.
     """
     term = term.strip()
-    compact = term.replace(" ", "").upper()
-    handles = Q(reference=compact) | Q(tracking_code=compact) | Q(complainant_cnie=normalise_cnie(term))
-    phone = normalise_phone(term)
-    if phone.startswith("+212"):
-        handles |= Q(complainant_phone=phone)
-    tiers = [handles]
-    key = search_key(term)
-    if len(key) >= 3 and not any(ch.isdigit() for ch in key):
-        tiers += [Q(search_name=key), Q(search_name__contains=key) & ~Q(search_name=key)]
+    tiers = [_handles_q(term), *_name_tiers(term)]
     visible = grievance_list_for_user(user=user).select_related("assigned_unit").order_by("-received_at", "-pk")
     found: list[Grievance] = []
     for tier in tiers:
@@ -161,3 +211,32 @@ def grievance_search(*, user, term: str, limit: int = SEARCH_LIMIT) -> tuple[lis
         if len(found) > limit:
             return found[:limit], True
     return found, False
+
+
+# How many of one person's grievances their page lists; past that it says there are more.
+COMPLAINANT_LIMIT = 100
+
+
+def complainant_grievances(
+    *, user, grievance: Grievance, limit: int = COMPLAINANT_LIMIT
+) -> tuple[list[Grievance], bool]:
+    """Every grievance of the person who filed `grievance` that the user may see, newest first,
+    and whether more than `limit` were left out.
+
+    One person is one CNIE, else (no CNIE given) one phone number: a name is not an identity,
+    two Fatima Zerouali are two people. An anonymous complainant, or one who left neither, has
+    only this grievance. Sensitive cases are outside the scope as everywhere else.
+    """
+    if grievance.complainant_cnie:
+        same_person = Q(complainant_cnie=grievance.complainant_cnie)
+    elif grievance.complainant_phone:
+        same_person = Q(complainant_phone=grievance.complainant_phone)
+    else:
+        same_person = Q(pk=grievance.pk)
+    rows = list(
+        grievance_list_for_user(user=user)
+        .select_related("assigned_unit")
+        .filter(same_person)
+        .order_by("-received_at", "-pk")[: limit + 1]
+    )
+    return rows[:limit], len(rows) > limit

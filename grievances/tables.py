@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +73,48 @@ class GrievanceTable(tables.Table):
         if record.assigned_to_id:
             return record.assigned_to.get_full_name() or record.assigned_to.username
         return record.assigned_unit.label if record.assigned_unit_id else "—"
+
+
+class SearchResultTable(GrievanceTable):
+    """Search results and a complainant's grievances: who, on what, where it stands, who holds it.
+
+    Read from the rows the selectors already joined (programme, category, assignee, unit):
+    a page of results costs the same queries whatever it holds.
+    """
+
+    complainant_name = tables.Column(verbose_name=_("Nom et prénom"), empty_values=())
+    programme = tables.Column(verbose_name=_("Programme"), accessor="programme__label", orderable=False)
+    others = tables.Column(verbose_name=_("Réclamant"), empty_values=(), orderable=False, accessor="pk")
+
+    class Meta(GrievanceTable.Meta):
+        fields = [
+            "reference", "complainant_name", "programme", "category", "status", "current_due_on", "assigned_to",
+            "received_at", "others",
+        ]  # fmt: skip
+        sequence = (*fields, "...")  # the parent's selection column stays, hidden
+        attrs = {"class": "table table-sm table-hover align-middle", "id": "search-table"}
+        empty_text = _("Aucune réclamation trouvée.")
+
+    def __init__(self, *args, show_others: bool = True, **kwargs):
+        kwargs.setdefault("orderable", False)
+        super().__init__(*args, **kwargs)
+        if not show_others:
+            self.columns.hide("others")
+
+    def render_complainant_name(self, record: Grievance) -> str:
+        if record.is_anonymous:
+            return _("Anonyme")
+        return record.complainant_name or "—"
+
+    def render_others(self, record: Grievance):
+        # Keyed by the grievance's id, never by the CNIE or the phone it leads to.
+        if not (record.complainant_cnie or record.complainant_phone):
+            return "—"
+        return format_html(
+            '<a href="{}" class="complainant-link">{}</a>',
+            reverse("grievances:complainant", args=[record.pk]),
+            _("Toutes ses réclamations"),
+        )
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ from django.urls import path
 from grievances import views
 from grievances.urls_attachments import urlpatterns as attachment_patterns
 from grievances.urls_bulk import urlpatterns as bulk_patterns
+from grievances.urls_search import urlpatterns as search_patterns
 from grievances.views import exchanges, notes
 
 app_name = "grievances"
@@ -11,7 +12,6 @@ urlpatterns = [
     path("reclamations/nouvelle/", views.intake, name="intake"),
     path("reclamations/recu/", views.receipt, name="receipt"),
     path("reclamations/recu/bordereau.pdf", views.slip, name="slip"),
-    path("reclamations/recherche/", views.search, name="search"),
     path("reclamations/attribution/", views.assign, name="assign"),
     path("reclamations/files/<slug:slug>/", views.queue, name="queue"),
     path("reclamations/files/<slug:slug>/export.<str:fmt>", views.queue_export, name="queue_export"),
@@ -34,6 +34,8 @@ urlpatterns = [
 
 # Attachments: upload, and download through a permission-checked view.
 urlpatterns += attachment_patterns
+# Search (results by token) and the complainant's page.
+urlpatterns += search_patterns
 
 # Internal notes on the file, and bulk work on the queues (issue 18).
 urlpatterns += [path("reclamations/<int:pk>/notes/", notes.note_add_view, name="note_add")]

@@ -260,6 +260,8 @@ def notification_forget(*, grievance_ids: Iterable[int], why: str) -> int:
     messages = OutboxMessage.objects.filter(grievance_id__in=list(grievance_ids))
     messages.filter(status=Status.PENDING).update(status=Status.CANCELLED, last_error=why)
     # A sent message stays recorded as sent; where it went and what it said are erased.
+    # The reason typed for a resend may quote the person too; the constraint wants one kept.
+    messages.exclude(resend_reason="").update(resend_reason="[retiré]")
     return messages.update(address="", text="", subject="")
 
 

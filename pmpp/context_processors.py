@@ -6,14 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from pmpp import roles
 
 _INTAKE_ROLES = {roles.AGENT}
-_SEARCH_ROLES = {
-    roles.AGENT,
-    roles.CASE_HANDLER,
-    roles.HEAD_OF_BENEFICIARY_SERVICES,
-    roles.CLOSING_OFFICER,
-    roles.ES_FOCAL_POINT,
-    roles.PARTNER_LIAISON,
-}
 # Who reads the stakeholder registry (SPEC §3): the focal point keeps it, the others read it.
 _REGISTRY_ROLES = {roles.ES_FOCAL_POINT, roles.MINISTRY_VIEWER, roles.HEAD_OF_BENEFICIARY_SERVICES}
 
@@ -24,7 +16,6 @@ _REPORT_READERS = {roles.MINISTRY_VIEWER, roles.ES_FOCAL_POINT, roles.HEAD_OF_BE
 NAVIGATION = [
     (_("Tableau de bord"), "home", None),
     (_("Nouvelle réclamation"), "grievances:intake", _INTAKE_ROLES),
-    (_("Rechercher"), "grievances:search", _SEARCH_ROLES),
     (_("Imports"), "imports:list", {roles.AGENT, roles.HEAD_OF_BENEFICIARY_SERVICES}),
     (_("Modèles de réponse"), "answers:list", {roles.HEAD_OF_BENEFICIARY_SERVICES, roles.ES_FOCAL_POINT}),
     (_("Cas sensibles"), "grievances:sensitive_list", {roles.GBV_REFERENT}),
@@ -48,24 +39,9 @@ def navigation(request):
     if user.is_staff:
         items.append({"label": _("Administration"), "url": reverse("admin:index"), "active": False})
     user_roles = [roles.ROLES_BY_CODE[code].label for code in sorted(codes)]
-    return {"nav_items": items, "user_roles": user_roles, "nav_queues": _queues_with_counts(request)}
-
-
-def _queues_with_counts(request) -> list[dict]:
-    """The user's work queues and their counts, in one query, for the navigation menu."""
-    from grievances.queues import count_label, queue_counts, queues_for
-
-    if getattr(request, "_nav_queues", None) is None:
-        queues = queues_for(request.user)
-        counts = queue_counts(user=request.user, queues=queues) if queues else {}
-        request._nav_queues = [
-            {
-                "slug": q.slug,
-                "label": q.label,
-                "description": q.description,
-                "count": counts.get(q.slug, 0),
-                "count_label": count_label(counts.get(q.slug, 0)),
-            }
-            for q in queues
-        ]
-    return request._nav_queues
+    return {
+        "nav_items": items,
+        "user_roles": user_roles,
+        # The header's search box: for those who read grievances, as the search view itself checks.
+        "header_search": roles.role_grants(user, "grievances.view_grievance"),
+    }

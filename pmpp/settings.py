@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "pmpp.context_processors.navigation",
+                "grievances.context_processors.navigation_queues",
             ],
         },
     },

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from pmpp import roles
+from pmpp.hooks import app_hooks
 
 # What each role works on, shown on the home dashboard. Later issues replace each entry's
 # description with live figures and links as the module lands.
@@ -50,37 +51,8 @@ def home(request: HttpRequest) -> HttpResponse:
         if request.user.is_superuser or codes & allowed
     ]
     memberships = request.user.memberships.select_related("organisation", "programme")
-    from pmpp.context_processors import _queues_with_counts
-
-    queues = _queues_with_counts(request)
-    alerts = [q for q in queues if q["slug"] in ("en-retard", "echeance-aujourdhui") and q["count"]]
-    sensitive = None
-    if roles.GBV_REFERENT in codes:
-        from grievances.models import SensitiveCase
-
-        visible = SensitiveCase.objects.visible_to(request.user)
-        sensitive = {
-            "open": visible.filter(status=SensitiveCase.Status.OPEN).count(),
-            "overdue": visible.referral_overdue().count(),
-        }
-    registry = None
-    if request.user.has_perm("stakeholders.change_correctiveaction"):
-        # The focal point's dashboard says what in the plan is late (PMPP §7).
-        from stakeholders.selectors import corrective_actions_overdue, mandates_to_reverify
-
-        registry = {
-            "overdue_actions": corrective_actions_overdue().count(),
-            "mandates": mandates_to_reverify().count(),
-        }
-    return render(
-        request,
-        "pmpp/home.html",
-        {
-            "workspaces": workspaces,
-            "memberships": memberships,
-            "queues": queues,
-            "alerts": alerts,
-            "sensitive": sensitive,
-            "registry": registry,
-        },
-    )
+    context = {"workspaces": workspaces, "memberships": memberships}
+    # What each app shows here (pmpp.hooks): queues, sensitive cases, the registry's alerts.
+    for home_context in app_hooks("home_context"):
+        context.update(home_context(request))
+    return render(request, "pmpp/home.html", context)

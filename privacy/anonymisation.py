@@ -34,6 +34,7 @@ from django.db.models import Case, Exists, Model, OuterRef, QuerySet, Value, Whe
 from django.utils import timezone
 
 from grievances.models import Attachment, Commitment, Grievance, InternalNote, SensitiveCase
+from notifications.models import Exchange
 from notifications.services import notification_forget
 from pmpp.audit import history_rewrite_allowed
 from pmpp.audit_chain import record_rewrite
@@ -64,6 +65,8 @@ GRIEVANCE_TEXT_FIELDS = (
     "appeal_reason",
 )
 COMMITMENT_TEXT_FIELDS = ("note", "renewal_reason", "broken_reason")
+# What an agent wrote down of a call, a visit or a letter: it may quote the person.
+EXCHANGE_TEXT_FIELDS = ("summary",)
 # Internal notes (issue 18): staff write about the case, and may quote the complainant.
 NOTE_TEXT_FIELDS = ("body",)
 # A sensitive case's free texts. What the statistics and the referral register count stays:
@@ -139,6 +142,7 @@ class AnonymisationResult(_Totals):
     commitments: int = 0
     attachments: int = 0
     messages: int = 0
+    exchanges: int = 0
     notes: int = 0
     files_deleted: int = 0
     files_missing: int = 0
@@ -195,6 +199,10 @@ def anonymise_grievances(*, ids: Iterable[int], now: datetime, days: int) -> Ano
             Commitment.history.model.objects.filter(grievance_id__in=pks), blank=(), texts=COMMITMENT_TEXT_FIELDS
         )
         batch.attachments, files, rewritten[Attachment.history.model] = _erase_attachments(grievance_id__in=pks)
+        batch.exchanges = Exchange.objects.filter(grievance_id__in=pks).update(**_erased({}, EXCHANGE_TEXT_FIELDS))
+        rewritten[Exchange.history.model] = _rewrite_history(
+            Exchange.history.model.objects.filter(grievance_id__in=pks), blank=(), texts=EXCHANGE_TEXT_FIELDS
+        )
         # Internal notes: staff's words about the case, which may quote the complainant.
         batch.notes = InternalNote.objects.filter(grievance_id__in=pks).update(**_erased({}, NOTE_TEXT_FIELDS))
         rewritten[InternalNote.history.model] = _rewrite_history(
@@ -386,6 +394,18 @@ def history_rows_erase(
             rows.model.objects.filter(history_id__in=ids).update(**values)
         _reseal({rows.model: ids}, reason=reason)
     return len(ids)
+
+
+def exchange_texts_erase(*, grievance_id: int, reason: str) -> int:
+    """Erase what agents wrote of the exchanges on this grievance, history rows included, and
+    re-seal them with `reason`: a grievance flagged as a GBV/SEA/SH case keeps no account of
+    the calls and visits that may name the survivor. Returns the number of exchanges erased.
+    """
+    erased = Exchange.objects.filter(grievance_id=grievance_id).update(**_erased({}, EXCHANGE_TEXT_FIELDS))
+    history_rows_erase(
+        Exchange.history.model.objects.filter(grievance_id=grievance_id), reason=reason, texts=EXCHANGE_TEXT_FIELDS
+    )
+    return erased
 
 
 def _delete_files(names: list[str], *, result: _Totals) -> None:

@@ -115,7 +115,9 @@ class Grievance(GrievanceWorkflow, FSMModelMixin, models.Model):
         blank=True,
         help_text=_("Vide : le canal de réception de la réclamation."),
     )
-    # The name without accents, in lower case, so that « Zahra » finds « ZAHRÂ » on any database.
+    # The name without accents, in lower case, its words in alphabetical order
+    # (grievances.services.intake.name_key): « Zahra » finds « ZAHRÂ » on any database, and
+    # « Benali Zahra » is the same name as « Zahra Benali ».
     search_name = models.CharField(max_length=150, blank=True, editable=False)
     complainant_sex = models.CharField(_("sexe"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     complainant_age_group = models.CharField(

@@ -73,6 +73,16 @@ def search_key(value: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
 
 
+def name_key(value: str) -> str:
+    """The form a complainant's name is stored in for search (`Grievance.search_name`).
+
+    `search_key` with its words in alphabetical order: « Zerouali Fatima », as on the CNIE,
+    and « Fatima Zérouali », as said on the phone, are one key, so that a full name typed in
+    either order is found by equality on one index (grievances.selectors.grievance_search).
+    """
+    return " ".join(sorted(search_key(value).split()))
+
+
 def normalise_phone(value: str) -> str:
     """Moroccan numbers in one form, +2126XXXXXXXX, so that searches and duplicates match."""
     digits = re.sub(r"[\s.()-]", "", value or "")
@@ -350,7 +360,7 @@ def grievance_register(
         complainant_name=name,
         complainant_email=email,
         preferred_contact=preferred_contact,
-        search_name=search_key(name),
+        search_name=name_key(name),
         complainant_sex=sex,
         complainant_age_group=age_group,
         region=region,

@@ -38,10 +38,10 @@ from grievances.models import Commitment, Grievance
 from grievances.services.intake import (
     due_dates_under,
     intake_errors,
+    name_key,
     normalise_cnie,
     normalise_phone,
     pick_deadline_policy,
-    search_key,
 )
 from grievances.services.references import format_reference, new_tracking_code, reserve_reference_numbers
 from grievances.services.workflow.answer import default_answer_channel
@@ -374,7 +374,7 @@ def _register(story: Story, *, position: int, rules: _Deadlines, reference: str)
         complainant_cnie=cnie,
         complainant_phone=phone,
         complainant_name=name,
-        search_name=search_key(name),
+        search_name=name_key(name),
         complainant_sex=story.sex,
         complainant_age_group=story.age_group,
         region=story.region,

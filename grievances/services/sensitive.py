@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from grievances.models import Attachment, Grievance, SensitiveCase
 from grievances.services.notes import notes_erase_on_flag
-from privacy.anonymisation import GRIEVANCE_TEXT_FIELDS, history_rows_erase
+from privacy.anonymisation import GRIEVANCE_TEXT_FIELDS, exchange_texts_erase, history_rows_erase
 
 # Written in the audit chain in the clear: no personal data, no reference.
 TAKE_OVER_REASON = "Cas transféré au référent VBG : identité et pièces jointes retirées de la réclamation"
@@ -53,6 +53,7 @@ def sensitive_case_take_over(*, case: SensitiveCase, grievance: Grievance, actor
             reason=TAKE_OVER_REASON,
             values={"grievance": None, "sensitive_case": case, "original_name": name, "description": ""},
         )
+    exchange_texts_erase(grievance_id=grievance.pk, reason=TAKE_OVER_REASON)
     # The notes colleagues wrote on it may quote the allegation: their text goes too (issue 18).
     notes_erase_on_flag(grievance=grievance, actor=actor)
     flagged = grievance.history.latest("history_id")

@@ -1,7 +1,7 @@
 """Workflow screens. Every view: parse → fetch through the visibility scope → one service → render.
 
-Personal data never goes in a URL: search is a POST, queue filters carry reference data
-only, and a grievance is addressed by its database id.
+Personal data never goes in a URL: search is a POST (grievances.views.search), queue filters
+carry reference data only, and a grievance is addressed by its database id.
 """
 
 from django.contrib import messages
@@ -23,19 +23,17 @@ from grievances.people import file_people
 from grievances.queues import DEFAULT_QUEUE_SORT, QUEUES_BY_SLUG, queue_page, queues_for
 from grievances.receipts import receipt_data
 from grievances.selectors import (
-    SEARCH_LIMIT,
     complainant_other_grievances,
     grievance_file_for_user,
     grievance_list_for_user,
     grievance_queue_for_user,
-    grievance_search,
     sensitive_case_get_for_user,
 )
 from grievances.services import workflow as wf
 from grievances.services.intake import grievance_register, intake_owner, normalise_cnie
 from grievances.services.sensitive import sensitive_case_close, sensitive_case_refer
 from grievances.step_context import step_context
-from grievances.tables import SLA_BADGES, GrievanceTable, countdown_label, queue_columns
+from grievances.tables import SLA_BADGES, countdown_label, queue_columns
 from grievances.timeline import grievance_timeline
 from grievances.views.bulk import bulk_queue_context
 from grievances.views.exchanges import exchanges_context
@@ -401,27 +399,6 @@ def receipt(request: HttpRequest) -> HttpResponse:
     if receipt is None:
         return redirect("home")
     return render(request, "grievances/receipt.html", receipt_context(request, receipt))
-
-
-@login_required
-def search(request: HttpRequest) -> HttpResponse:
-    """Search within the user's visibility. POST only, so CNIE and names stay out of URLs and logs.
-
-    Only for those who read grievances: a search by CNIE or name is a read of a person's files.
-    """
-    if not roles.role_grants(request.user, "grievances.view_grievance"):
-        raise PermissionDenied
-    form = grievance_forms.SearchForm(request.POST or None)
-    results = None
-    more = False
-    if request.method == "POST" and form.is_valid():
-        rows, more = grievance_search(user=request.user, term=form.cleaned_data["q"], limit=SEARCH_LIMIT)
-        results = GrievanceTable(rows, orderable=False)
-        # A search by CNIE, phone or name tells which grievances a person has: a read of each.
-        record_views(request.user, channel=AccessChannel.SEARCH, grievances=rows, where="grievances:search")
-    return render(
-        request, "grievances/search.html", {"form": form, "results": results, "more": more, "limit": SEARCH_LIMIT}
-    )
 
 
 # --- sensitive cases (GBV referent only) ------------------------------------------------------------------

@@ -161,6 +161,18 @@ def test_the_focal_point_creates_a_template_from_the_screen(leila, client, tayss
     )
 
 
+def test_the_editor_s_categories_follow_the_chosen_programme(leila, client, tayssir, payment_category):
+    client.force_login(leila)
+    page = client.get(reverse("answers:create")).content.decode()
+    form = page[page.index('name="category"') - 200 :]
+    form = form[: form.index("</select>")]
+    # Grouped by programme (without JavaScript) and tagged for the script that keeps one programme's.
+    assert 'data-follows-programme="programme"' in form
+    assert f'<optgroup label="{payment_category.programme.label}">' in form
+    assert f'value="{payment_category.pk}" data-programme="{payment_category.programme_id}"' in form
+    assert "category-follows-programme.js" in page
+
+
 def test_the_screen_shows_the_placeholder_error_in_french(leila, client):
     client.force_login(leila)
     response = client.post(

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from grievances.models import Grievance
+from pmpp.models import Programme
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,7 +16,19 @@ def test_a_complainant_files_a_complaint_then_tracks_it(watched_page, live_serve
     page.goto(f"{live_server.url}/deposer-une-reclamation/")
     expect(page.get_by_role("heading", name="Déposer une réclamation")).to_be_visible()
 
+    # The category list follows the programme in place (issue 18): every programme's « Autre »
+    # before the choice, Tayssir's only after it, with no reload of the page.
+    tayssir, daam = Programme.objects.get(code="tayssir"), Programme.objects.get(code="daam")
+    categories = page.get_by_label("Objet de la réclamation")
+    expect(categories.locator(f'option[data-programme="{daam.pk}"]').first).to_be_attached()
+    page.evaluate("window.sameDocument = true")
     page.get_by_label("Programme concerné").select_option(label="Tayssir")
+    expect(categories.locator(f'option[data-programme="{daam.pk}"]')).to_have_count(0)
+    expect(categories.get_by_role("option", name="Autre", exact=True)).to_have_count(1)
+    assert set(categories.locator("option[data-programme]").evaluate_all("os => os.map(o => o.dataset.programme)")) == {
+        str(tayssir.pk)
+    }
+    assert page.evaluate("window.sameDocument === true"), "choosing the programme reloaded the page"
     page.get_by_label("Objet de la réclamation").select_option(label="Paiement non reçu")
     page.get_by_label("Description").fill("La bourse du deuxième trimestre n'est pas arrivée.")
     # Ticking « anonymous » hides the identity block (script under the CSP); untick to give it.

@@ -13,7 +13,7 @@ from django.utils import timezone
 from grievances import deadlines, generator
 from grievances.models import Commitment, Grievance
 from grievances.services import bulk
-from grievances.services.intake import _CNIE, due_dates, normalise_phone, search_key
+from grievances.services.intake import _CNIE, due_dates, name_key, normalise_phone
 from grievances.services.references import _TRACKING_ALPHABET
 from grievances.services.replay import ReplayError, Step, Story
 
@@ -90,7 +90,7 @@ def test_clones_are_distinct_people_with_valid_identities_and_unique_codes():
     for cnie, phone, name, key in rows:
         assert _CNIE.match(cnie)
         assert normalise_phone(phone) == phone
-        assert key == search_key(name)
+        assert key == name_key(name)
     assert len({cnie for cnie, *_ in rows}) == len(rows)
     assert len({name for _, _, name, _ in rows}) > 300  # drawn from 15,000 names, not from 40 templates
     assert not Grievance.objects.filter(is_anonymous=True).exclude(complainant_cnie="", complainant_name="").exists()

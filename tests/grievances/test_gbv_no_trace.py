@@ -26,7 +26,8 @@ from grievances.services import sensitive as sensitive_services
 from grievances.services import workflow as wf
 from grievances.services.attachments import attachment_add
 from grievances.services.intake import SensitiveDetails
-from notifications.models import OutboxMessage
+from notifications.exchanges import exchange_record
+from notifications.models import Exchange, OutboxMessage
 from notifications.services import notification_send_due
 from pmpp.audit_chain import verify_chain
 from pmpp.models import AuditLink
@@ -248,6 +249,26 @@ def test_no_history_row_of_the_husk_holds_the_identity_and_the_husk_lists_no_fil
     assert (media_root / stored_name).read_bytes() == PDF
     file_history = repr(list(Attachment.history.filter(id=file.pk).values())).lower()
     assert [part for part in IDENTITY if part.lower() in file_history] == []
+    assert verify_chain().broken is None
+
+
+def test_the_calls_and_visits_written_down_on_the_husk_are_erased_history_included(filed, walk):
+    grievance = qualified(filed, walk)
+    call = exchange_record(
+        grievance=grievance,
+        actor=walk.agent,
+        kind=Exchange.Kind.INBOUND_CALL,
+        occurred_at=timezone.now(),
+        summary=f"{NAME} ({PHONE}) rappelle : un agent payeur l'a harcelée",
+    )
+
+    flag(grievance, walk)
+
+    call.refresh_from_db()
+    assert call.summary == "[anonymisé]"
+    stored = repr(list(Exchange.history.filter(id=call.pk).values())).lower()
+    assert [part for part in IDENTITY if part.lower() in stored] == []
+    assert "harcelée" not in stored
     assert verify_chain().broken is None
 
 

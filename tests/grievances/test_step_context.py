@@ -121,5 +121,6 @@ def test_the_rework_note_is_shown_when_drafting_again(client, walk, salma):
 def test_step_pages_issue_a_bounded_number_of_queries(client, walk, karim, django_assert_max_num_queries):
     g = walk.answer_sent()
     client.force_login(karim)
-    with django_assert_max_num_queries(12):
+    # 12 reads; PostgreSQL also counts the SAVEPOINT and RELEASE of the grievance's read.
+    with django_assert_max_num_queries(14):
         client.get(reverse("grievances:step", args=[g.pk, "close"]))

@@ -1,7 +1,10 @@
 """The Arabic catalogue is complete and its compiled form matches it."""
 
+import shutil
+
 import polib
 from django.conf import settings
+from django.core.management import call_command
 
 CATALOGUE = settings.BASE_DIR / "locale/ar/LC_MESSAGES/django"
 
@@ -21,3 +24,18 @@ def test_the_compiled_catalogue_is_up_to_date():
     po = compiled(entry for entry in polib.pofile(f"{CATALOGUE}.po") if entry.translated())
     mo = compiled(polib.mofile(f"{CATALOGUE}.mo"))
     assert mo == po, "run `make messages` to compile locale/ar"
+
+
+def test_the_catalogue_holds_every_message_of_the_code(tmp_path, settings, monkeypatch):
+    """A label added without `make messages` would stay French on Arabic pages: extract the
+    messages of the code afresh, in a copy of it, and find each one in the committed catalogue."""
+    code = tmp_path / "code"
+    kept = shutil.ignore_patterns(".*", "node_modules", "staticfiles", "tests", "locale", "media", "__pycache__")
+    shutil.copytree(settings.BASE_DIR, code, ignore=kept)
+    (code / "locale").mkdir()
+    monkeypatch.chdir(code)
+    settings.LOCALE_PATHS = [code / "locale"]
+    call_command("makemessages", locale=["ar"], verbosity=0)
+    extracted = {(entry.msgctxt, entry.msgid) for entry in polib.pofile(str(code / "locale/ar/LC_MESSAGES/django.po"))}
+    committed = {(entry.msgctxt, entry.msgid) for entry in polib.pofile(f"{CATALOGUE}.po") if not entry.obsolete}
+    assert sorted(extracted - committed, key=str) == [], "run `make messages` and translate locale/ar"

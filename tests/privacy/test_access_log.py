@@ -143,7 +143,7 @@ def test_a_search_writes_one_line_naming_every_result_in_one_insert(client, walk
     walk.register(name="Rare Nom")
     client.force_login(salma)
     with CaptureQueriesContext(connection) as queries:
-        assert client.post(reverse("grievances:search"), {"q": "aicha alaoui"}).status_code == 200
+        assert client.post(reverse("grievances:search"), {"q": "aicha alaoui"}, follow=True).status_code == 200
     inserts = [q["sql"] for q in queries if q["sql"].startswith("INSERT") and "privacy_personaldataaccess" in q["sql"]]
     assert len(inserts) == 1
     line = _only_line()
@@ -157,7 +157,7 @@ def test_a_search_writes_one_line_naming_every_result_in_one_insert(client, walk
 def test_a_search_that_finds_nothing_leaves_no_line(client, walk, salma):
     walk.register()
     client.force_login(salma)
-    client.post(reverse("grievances:search"), {"q": "Personne Inconnue"})
+    client.post(reverse("grievances:search"), {"q": "Personne Inconnue"}, follow=True)
     assert not PersonalDataAccess.objects.exists()
 
 
@@ -204,7 +204,7 @@ def test_the_line_holds_no_name_cnie_or_phone(client, walk, salma):
     grievance = walk.register(name="Khadija Bennani", cnie="QX445566", phone="0677889900")
     client.force_login(salma)
     client.get(reverse("grievances:detail", args=[grievance.pk]))
-    client.post(reverse("grievances:search"), {"q": "QX445566"})
+    client.post(reverse("grievances:search"), {"q": "QX445566"}, follow=True)
     stored = " ".join(str(value) for row in PersonalDataAccess.objects.values() for value in row.values())
     assert PersonalDataAccess.objects.count() == 2
     for personal in ("Khadija", "Bennani", "QX445566", "677889900"):

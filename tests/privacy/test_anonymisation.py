@@ -16,7 +16,8 @@ from grievances.services import workflow as wf
 from grievances.services.attachments import attachment_add
 from grievances.services.intake import SensitiveDetails, grievance_register
 from grievances.services.sensitive import sensitive_case_close
-from notifications.models import OutboxMessage
+from notifications.exchanges import exchange_record
+from notifications.models import Exchange, OutboxMessage
 from notifications.services import notification_send_due
 from pmpp.audit import history_rewrite_allowed
 from pmpp.audit_chain import verify_chain
@@ -55,6 +56,13 @@ def closed_with_everything(walk, **register) -> Grievance:
     wf.commitment_give(grievance=g, actor=walk.handler, promised_on=timezone.localdate() + timedelta(days=3), note=NOTE)
     g.refresh_from_db()
     wf.commitment_record_notification(commitment=g.commitments.get(), actor=walk.agent)
+    exchange_record(
+        grievance=g,
+        actor=walk.agent,
+        kind=Exchange.Kind.INBOUND_CALL,
+        occurred_at=timezone.now(),
+        summary=f"{NAME} ({CNIE}) demande où en est la bourse de Yassine",
+    )
     g = wf.commitment_honour(grievance=g, actor=walk.handler)
     g = wf.grievance_draft_answer(grievance=g, actor=walk.agent, text=f"Madame {NAME}, la bourse sera versée.")
     g = wf.grievance_approve_answer(grievance=g, actor=walk.head)
@@ -69,7 +77,7 @@ def age(grievance: Grievance, by: timedelta = SIX_YEARS) -> None:
     dates = ("received_at", "qualified_at", "answer_approved_at", "answer_sent_at", "closure_validated_at")
     Grievance.objects.filter(pk=grievance.pk).update(**{name: F(name) - by for name in (*dates, "effective_closed_at")})
     with history_rewrite_allowed():
-        for model in (Grievance, Commitment, Attachment):
+        for model in (Grievance, Commitment, Attachment, Exchange):
             rows = model.history.model.objects.filter(
                 **({"id": grievance.pk} if model is Grievance else {"grievance_id": grievance.pk})
             )
@@ -80,7 +88,7 @@ def everything_stored_about(grievance: Grievance) -> str:
     """Every row the database holds for this grievance, as one text to search."""
     rows = [model_to_dict(Grievance.objects.get(pk=grievance.pk))]
     rows += list(Grievance.history.filter(id=grievance.pk).values())
-    for model in (Commitment, Attachment):
+    for model in (Commitment, Attachment, Exchange):
         rows += list(model.objects.filter(grievance=grievance).values())
         rows += list(model.history.filter(grievance_id=grievance.pk).values())
     rows += list(OutboxMessage.objects.filter(grievance=grievance).values())

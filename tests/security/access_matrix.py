@@ -162,6 +162,10 @@ MATRIX: dict[str, Access] = {
     "grievances:receipt": Access(SIGNED_IN),
     "grievances:slip": Access(SIGNED_IN),
     "grievances:search": Access(SEARCHERS),
+    # A search's results by its token (issue 18): an unknown token is an expired search, not an error.
+    "grievances:search_results": Access(SEARCHERS, kwargs=lambda w: {"token": "jeton-inconnu"}),
+    # All the grievances of the person who filed this one (by CNIE, else phone): a search by CNIE.
+    "grievances:complainant": Access(SEARCHERS, kwargs=_pk("at_partner")),
     "grievances:assign": Access(
         frozenset({AGENT, HEAD}),
         data=lambda w: {"selection": [w.received.pk], "assignee": w.users[AGENT].pk, "next": "/"},

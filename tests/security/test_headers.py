@@ -114,10 +114,15 @@ def test_the_sign_in_page_and_its_cookies(production, db, salma):
 def test_a_queue_a_grievance_file_search_and_their_exports(production, walk):
     grievance = walk.qualified()
     client = https_client(walk.agent)
+    searched = client.post(reverse("grievances:search"), {"q": "el amrani fatima"})
+    assert searched.status_code == 303
+    assert_browser_protections(searched)
     pages = [
         reverse("grievances:queue", args=["toutes"]),
         reverse("grievances:detail", args=[grievance.pk]),
-        reverse("grievances:search") + "?q=" + grievance.reference,
+        reverse("grievances:search"),
+        searched["Location"],
+        reverse("grievances:complainant", args=[grievance.pk]),
         reverse("grievances:queue_export", args=["toutes", "csv"]),
         reverse("grievances:queue_export", args=["toutes", "xlsx"]),
     ]

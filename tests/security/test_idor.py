@@ -22,6 +22,7 @@ from tests.security.test_access_matrix import world  # noqa: F401  (the module's
 # Object URLs whose object belongs to a programme (and so to the organisations working on it).
 PROGRAMME_SCOPED = {
     "grievances:detail",
+    "grievances:complainant",
     "grievances:step",
     "grievances:notify_commitment",
     "grievances:exchange_add",
@@ -32,6 +33,12 @@ PROGRAMME_SCOPED = {
     "grievances:sensitive_detail",
     "api:grievance",
     "api:transition",
+    # Answer templates of a programme: managed and previewed within it (common ones: project-wide reads).
+    "answers:detail",
+    "answers:edit",
+    "answers:deactivate",
+    "answers:reactivate",
+    "answers:preview",
     *(name for name in MATRIX if name.startswith("api:step-")),
 }
 # Object URLs whose object belongs to the user who made it: the import of a file, a bulk run.
@@ -48,9 +55,12 @@ OWNER_SCOPED = {
 # and the semester report are read by every reader of them, whatever their organisation).
 PROJECT_WIDE_PREFIXES = ("stakeholders:", "reporting:report_")
 # URL arguments that name no object: a queue, a file format, a step of a corrective action.
+# A search's token names a search kept in its user's session, not an object: another user's token
+# reads as an expired search (test_a_search_token_is_its_user_s_alone, below).
 NOT_AN_OBJECT = {
     "grievances:queue",
     "grievances:queue_export",
+    "grievances:search_results",
     "grievances:bulk_start",
     "reporting:dashboard_export",
     "admin:app_list",
@@ -169,3 +179,26 @@ def test_an_attachment_of_another_organisation_is_not_downloadable_even_by_its_p
     client = Client()
     client.force_login(users[PARTNER])
     assert client.get(reverse("grievances:attachment_download", args=[world.attachment.pk])).status_code == 404
+
+
+def test_a_search_token_is_its_user_s_alone(world, outsiders, db):  # noqa: F811
+    """The results URL of a search names no one, and opens nothing in any other session."""
+    users, _tokens = outsiders
+    leila = world.users[ES]
+    owner = Client()
+    owner.force_login(leila)
+    found = owner.post(reverse("grievances:search"), {"q": world.received.complainant_cnie})
+    assert found.status_code == 303
+    url = found["Location"]
+    assert world.received.reference in owner.get(url).content.decode()
+    # Outsiders of every searching role, a colleague of the same organisation, the same user elsewhere.
+    others = [users[code] for code in ("agent", "case_handler", "partner_liaison")] + [world.users["agent"], leila]
+    for user in others:
+        other = Client()
+        other.force_login(user)
+        page = other.get(url)
+        html = page.content.decode()
+        assert page.status_code == 200, user
+        assert 'id="search-expired"' in html, user
+        assert world.received.reference not in html, user
+        assert world.received.complainant_cnie not in html, user

@@ -156,3 +156,30 @@ def test_an_import_logs_and_reports_no_cnie_or_phone(client, salma, settings, tm
     for text in (log_output.getvalue(), caplog.text, report):
         assert_no_personal_data(text)
         assert "AB200002" not in text
+
+
+def test_a_search_and_the_complainant_page_log_and_show_no_cnie_or_phone_in_any_url(
+    client, walk, rachid, omar, log_output, caplog
+):
+    """Search by CNIE and by phone, its results, the complainant's page, and their refusals
+    (which Django logs with the path): the identity is in no URL, hence in no log line."""
+    grievance = walk.register(cnie=CNIE, phone=PHONE)
+    client.force_login(walk.agent)
+    urls = []
+    for term in (CNIE, PHONE, "06 61 23 45 78"):
+        searched = client.post("/reclamations/recherche/", {"q": term})
+        assert searched.status_code == 303
+        urls.append(searched["Location"])
+        assert grievance.reference in client.get(searched["Location"]).content.decode()
+    complainant = f"/reclamations/{grievance.pk}/reclamant/"
+    assert client.get(complainant).status_code == 200
+    urls.append(complainant)
+    # Refused: another programme's agent (404), ministry staff (403), each logged with its path.
+    for user, status in ((rachid, 404), (omar, 403)):
+        client.force_login(user)
+        assert client.get(complainant).status_code == status
+        assert client.get(urls[0]).status_code in (200, 403)
+
+    assert complainant in log_output.getvalue()  # the refusals were logged, with the route
+    for text in (*urls, log_output.getvalue(), caplog.text):
+        assert_no_personal_data(text)

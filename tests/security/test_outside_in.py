@@ -208,6 +208,10 @@ def test_sequential_ids_across_programmes_answer_only_what_the_account_may_see(w
                 granted += 1
                 if pk not in grievances or not user_can_see_grievance(user, grievances[pk]):
                     leaks.append((username, "grievance", pk))
+            # The complainant's page, addressed by the same id (issue 18).
+            status, _ = web.get(reverse("grievances:complainant", args=[pk]))
+            if 200 <= status < 300 and (pk not in grievances or not user_can_see_grievance(user, grievances[pk])):
+                leaks.append((username, "complainant", pk))
         for pk in range(1, max(attachments) + 3):
             status, _ = web.get(reverse("grievances:attachment_download", args=[pk]))
             if 200 <= status < 300 and (

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from pmpp import roles
+from pmpp.hooks import app_hooks
 from pmpp.models import Membership, Organisation, Programme, User
 from pmpp.reference_data import load_reference_data
 
@@ -68,19 +69,11 @@ class Command(BaseCommand):
         roles.sync_roles()
         load_reference_data()
         password, created = self._load_accounts(reset_passwords=reset_passwords)
-        from grievances.demo import load_demo_grievances
-
-        made = load_demo_grievances(count=grievances)
-        if made:
-            self.stdout.write(f"Réclamations de démonstration créées : {made}")
-        from stakeholders.demo import load_demo_stakeholders
-
-        if load_demo_stakeholders():
-            self.stdout.write("Registre des parties prenantes : données de démonstration créées")
-        from answers.demo import load_demo_answer_templates
-
-        if load_demo_answer_templates():
-            self.stdout.write("Modèles de réponse : données de démonstration créées")
+        # Each app brings its own demo data (pmpp.hooks): the ground floor names no app.
+        for load in app_hooks("load_demo"):
+            said = load(grievances=grievances)
+            if said:
+                self.stdout.write(said)
         self._print_accounts(password=password, created=created)
 
     @transaction.atomic

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from pmpp.hooks import app_hooks
 from pmpp.reference_data import load_reference_data
 from pmpp.roles import sync_roles
 
@@ -13,9 +14,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         sync_roles()
         created = load_reference_data()
-        from stakeholders.seed import load_stakeholder_seed
-
-        created.update({f"{name} (PMPP)": count for name, count in load_stakeholder_seed().items()})
+        for load in app_hooks("load_reference"):
+            created.update(load())
         if not created:
             self.stdout.write("Référentiels déjà à jour : rien à créer.")
         for model_name, count in sorted(created.items()):

@@ -21,7 +21,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grievances', '0021_similar_to'),
+        ('grievances', '0022_search_name_words_in_order'),
         ('pmpp', '0006_programme_less_memberships_named'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
