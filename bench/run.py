@@ -47,6 +47,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from grievances.models import Grievance  # noqa: E402
+from grievances.queues import QUEUES_BY_SLUG  # noqa: E402
 from pmpp import roles  # noqa: E402
 from pmpp.models import Programme, User  # noqa: E402
 
@@ -319,6 +320,13 @@ def main() -> None:
         ("Queue", lambda: measure(
             "Queue « À qualifier », first page (agent)", 80,
             get(client_for(agent), reverse("grievances:queue", args=["a-qualifier"])), repeat=args.repeat)),
+        # The queues of issue 18, first page, for the agent who works them.
+        *(
+            (f"Queue {slug}", lambda slug=slug: measure(
+                f"Queue « {QUEUES_BY_SLUG[slug].label} », first page (agent)", 80,
+                get(client_for(agent), reverse("grievances:queue", args=[slug])), repeat=args.repeat))
+            for slug in ("messages-en-echec", "engagements-a-notifier", "mentions")
+        ),
         ("Queue deep", lambda: measure(
             "Queue « Toutes », deep page: rows 50,001–50,025 by cursor (focal point)", 80,
             get(client_for(focal), reverse("grievances:queue", args=["toutes"]), {"cursor": deep_cursor(focal)}),
