@@ -127,6 +127,21 @@ def test_a_complaint_entered_at_the_back_office_and_its_step_reasons_are_shown_i
     assert_inert(client.get(reverse("grievances:detail", args=[grievance.pk])), ALL, ALL[:150])
 
 
+def test_an_internal_note_is_shown_inert_on_the_file_its_timeline_and_its_refusal(walk, salma, youssef):
+    grievance = walk.register()
+    client = Client()
+    client.force_login(salma)
+
+    saved = client.post(reverse("grievances:note_add", args=[grievance.pk]), {"body": ALL, "mentions": [youssef.pk]})
+    refused = client.post(reverse("grievances:note_add", args=[grievance.pk]), {"body": f"@inconnu {ALL}"})
+
+    assert saved.status_code == 302
+    page = client.get(reverse("grievances:detail", args=[grievance.pk]))
+    assert_inert(page, ALL)
+    assert shown_text(page.content.decode()).count(CORPUS["script"]) == 2  # the notes panel and the timeline
+    assert_inert(refused, f"@inconnu {ALL}")
+
+
 def test_a_complaint_sent_through_the_api_is_stored_as_sent_and_shown_inert(walk, salma):
     _account, api = make_account(name="corpus")
     created = api.post(reverse("api:grievances"), intake(description=ALL, name=ALL[:150]), **{"Idempotency-Key": "k1"})
