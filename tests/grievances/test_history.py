@@ -11,7 +11,10 @@ from grievances.models import Grievance
 
 pytestmark = pytest.mark.django_db
 # The counter is bookkeeping; the audit chain's links are themselves the audit (append-only).
-NOT_AUDITED = {"ReferenceCounter", "User_groups", "User_user_permissions", "AuditLink"}
+# A bulk run only holds a run together across its pages: each case it changes goes through
+# the case's own transition and history (grievances.services.bulk_work).
+# A note's mentions are bookkeeping of who has seen it (the note keeps the history).
+NOT_AUDITED = {"ReferenceCounter", "User_groups", "User_user_permissions", "AuditLink", "BulkRun", "NoteMention"}
 
 
 def test_every_domain_model_keeps_history():
@@ -57,6 +60,8 @@ def test_no_code_updates_audited_rows_behind_historys_back():
             if "migrations" in path.parts:
                 continue
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if re.search(rf"\b({'|'.join(NOT_AUDITED)})\.objects\b", line):
+                    continue  # a model that keeps no history: nothing to write behind
                 if re.search(r"\)\s*\.update\(", line) or re.search(r"objects\.update\(", line):
                     offenders.append(f"{Path(path).relative_to(settings.BASE_DIR)}:{number}: {line.strip()}")
     assert offenders == []

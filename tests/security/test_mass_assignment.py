@@ -137,7 +137,8 @@ def test_web_intake_ignores_forged_fields(client, salma, rachid, tayssir, phone,
     assert grievance.reference != "FORGE-2020-000001"
     assert grievance.tracking_code != "FORGEDCODE"
     assert grievance.created_by == salma
-    assert grievance.assigned_to is None
+    # Whoever registers owns the case (issue 18); a forged `assigned_to` gives it to nobody else.
+    assert grievance.assigned_to == salma
     assert grievance.closed_by is None
     assert grievance.created_at > timezone.now() - timedelta(minutes=5)
     assert not SensitiveCase.objects.exists()
