@@ -83,6 +83,13 @@ class Commitment(FSMModelMixin, models.Model):
             models.Index(
                 fields=["promised_on", "grievance"], condition=Q(status="pending"), name="commitment_pending_due_idx"
             ),
+            # « Engagements à notifier » and its count on every page: the few pending
+            # commitments nobody has told the complainant about, not every pending one.
+            models.Index(
+                fields=["grievance"],
+                condition=Q(status="pending", notified_at__isnull=True),
+                name="commitment_pending_untold_idx",
+            ),
         ]
 
     def __str__(self) -> str:
