@@ -57,7 +57,9 @@ class ExchangePanel:
 
 
 def _name(user) -> str:
-    return (user.get_full_name() or user.username) if user else ""
+    from grievances.people import full_name
+
+    return full_name(user) if user else ""
 
 
 def grievance_exchanges(*, grievance) -> ExchangePanel:

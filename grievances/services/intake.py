@@ -373,12 +373,9 @@ def grievance_register(
         duplicate_override_reason=duplicate_override_reason.strip() if original is not None else "",
     )
     if assignee is not None and (original is None or grievance.duplicate_override_reason):
-        from grievances.access import user_can_see_grievance
+        from grievances.services.workflow.assignment import check_assignee
 
-        if not user_can_see_grievance(assignee, grievance):
-            raise ValidationError(
-                {"assignee": f"{assignee.get_full_name() or assignee.username} n'a pas accès à ce programme."}
-            )
+        check_assignee(assignee, grievance, field="assignee")
         grievance.assigned_to = assignee
     with transaction.atomic(savepoint=False):
         return _record(
@@ -415,8 +412,9 @@ def _record(*, actor, now, grievance: Grievance, original, notify_complainant: b
         grievance.similar_to = original
     grievance._change_reason = f"Enregistrement ({grievance.channel.name})"
     if grievance.assigned_to is not None:
-        owner = grievance.assigned_to
-        grievance._change_reason += f", attribuée à {owner.get_full_name() or owner.username}"
+        from grievances.people import full_name
+
+        grievance._change_reason += f", attribuée à {full_name(grievance.assigned_to)}"
     grievance._history_transition = "register"
     grievance._history_user = actor
     grievance.save(force_insert=True)

@@ -4,7 +4,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from grievances.models import Grievance
+from grievances.people import full_name
 from grievances.services.workflow.steps import locked_for_update
+
+
+def check_assignee(assignee, grievance: Grievance, *, field: str = "assigned_to") -> None:
+    """The person a case is given to must be able to see it: one assignment, a bulk one, intake."""
+    from grievances.access import user_can_see_grievance
+
+    if not user_can_see_grievance(assignee, grievance):
+        raise ValidationError({field: f"{full_name(assignee)} n'a pas accès à ce programme."})
 
 
 def grievance_assign(*, grievance: Grievance, actor, assignee=None, unit=None, comment: str = "") -> Grievance:
@@ -19,14 +28,12 @@ def grievance_assign(*, grievance: Grievance, actor, assignee=None, unit=None, c
             raise ValidationError(f"La réclamation {locked.reference} est close : elle ne peut plus être attribuée.")
         if assignee is None and unit is None:
             raise ValidationError({"assigned_to": "Choisissez un agent ou un service métier."})
-        if assignee is not None and not user_can_see_grievance(assignee, locked):
-            raise ValidationError(
-                {"assigned_to": f"{assignee.get_full_name() or assignee.username} n'a pas accès à ce programme."}
-            )
+        if assignee is not None:
+            check_assignee(assignee, locked)
         changes = []
         if assignee is not None and assignee.pk != locked.assigned_to_id:
             locked.assigned_to = assignee
-            changes.append(f"agent : {assignee.get_full_name() or assignee.username}")
+            changes.append(f"agent : {full_name(assignee)}")
         if unit is not None and unit.pk != locked.assigned_unit_id:
             locked.assigned_unit = unit
             changes.append(f"service : {unit.name}")
