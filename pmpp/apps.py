@@ -53,8 +53,10 @@ class PmppConfig(AppConfig):
     verbose_name = _("Référentiels et utilisateurs")
 
     def ready(self) -> None:
-        from pmpp.audit import register_sqlite_lock_function
+        from pmpp.audit import register_sqlite_lock_function, share_history_manager_classes
         from pmpp.audit_chain import register_sqlite_chain_functions
+
+        share_history_manager_classes()
 
         # Before any connection opens: the SQLite history triggers call a function that each
         # connection must register.
