@@ -1,6 +1,6 @@
 """Token authentication of integration accounts: `Authorization: Token <token>`."""
 
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -45,14 +45,19 @@ def load_permissions(user) -> None:
     keeps them on the user object for the rest of the request; this fills the same
     per-request cache (`_perm_cache`) with the same set. A superuser keeps the backend's own
     path (every permission).
+
+    Each source is a subquery on its link table's user index: `Q(user=…) | Q(group__user=…)`
+    joined every permission to both link tables and filtered afterwards (a hash join over all
+    400 permissions, then a DISTINCT), three times the planning and execution time.
     """
     if user.is_superuser or hasattr(user, "_perm_cache"):
         return
+    own = user.user_permissions.through.objects.filter(user=user).values("permission")
+    through_groups = Group.permissions.through.objects.filter(group__user=user).values("permission")
     rows = (
-        Permission.objects.filter(Q(user=user) | Q(group__user=user))
+        Permission.objects.filter(Q(pk__in=own) | Q(pk__in=through_groups))
         .values_list("content_type__app_label", "codename")
         .order_by()
-        .distinct()
     )
     user._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
 
