@@ -84,11 +84,14 @@ class IntakeProgramme(Code):
         intake.category_with_programme = None
         code = self._category_code(intake)
         if isinstance(data, str) and len(data) <= 40 and "\x00" not in data and code:
-            category = (
-                ComplaintCategory.objects.select_related("programme")
-                .filter(code=code, is_active=True, programme__code=data, programme__is_active=True)
-                .first()
-            )
+            try:
+                # get(), not first(): a code is unique within its programme, and first() would
+                # order by the model's ordering, through the programme's own.
+                category = ComplaintCategory.objects.select_related("programme").get(
+                    code=code, is_active=True, programme__code=data, programme__is_active=True
+                )
+            except ComplaintCategory.DoesNotExist:
+                category = None
             if category is not None:
                 intake.category_with_programme = category
                 return category.programme
