@@ -3,7 +3,9 @@
 import functools
 
 from django.contrib.auth.models import Group, Permission
-from django.db.models import CharField, OuterRef, Q, QuerySet, StringAgg, Subquery, Value
+from django.db import router
+from django.db.models import CharField, OuterRef, Q, QuerySet, StringAgg, Subquery, TextField, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -65,27 +67,37 @@ def accounts_with_their_rights() -> QuerySet:
     """Integration accounts with their user and channel, and the user's rights in three columns.
 
     `own_permissions` and `role_permissions` (`app_label.codename`, what ModelBackend reads in
-    two queries) and `memberships` (`organisation:programme:all programmes`, what `programme_scope`
-    reads): correlated subqueries on the link tables' user indexes. `keep_rights` hands them
-    to the user object.
+    two queries) and `memberships` (`organisation:programme:all programmes`, what
+    `programme_scope` reads): correlated subqueries on the link tables' user indexes.
+    `keep_rights` hands them to the user object.
     """
-    return _accounts_with_their_rights().all()
+    using = router.db_for_read(IntegrationAccount)
+    return IntegrationAccount.objects.select_related("user", "channel").annotate(**_rights_columns(using))
 
 
 @functools.cache
-def _accounts_with_their_rights() -> QuerySet:
-    # Built once per process and only ever cloned: resolving the three subqueries costs more
-    # CPU than the two queries they replace.
+def _rights_columns(using: str) -> dict[str, RawSQL]:
+    """The three subqueries, compiled once per process for the database they are read from.
+
+    Their SQL never changes (the outer row is always `api_integrationaccount`), and resolving
+    then compiling them on each request cost 1 ms of CPU, more than the two queries they
+    replace; a compiled subquery costs nothing to add.
+    """
     # A null programme reads "" (Concat coalesces); the flag "true" or "1", as the database writes it.
     membership = Concat(
         "organisation_id", Value(":"), "programme_id", Value(":"), "all_programmes", output_field=CharField()
     )
     permission = _permission_name("permission")
-    return IntegrationAccount.objects.select_related("user", "channel").annotate(
+    query = IntegrationAccount.objects.annotate(
         own_permissions=_joined(User.user_permissions.through.objects, user="user", value=permission),
         role_permissions=_joined(Group.permissions.through.objects, user="group__user", value=permission),
         memberships=_joined(Membership.objects, user="user", value=membership),
-    )
+    ).query
+    compiler = query.get_compiler(using=using)
+    return {
+        alias: RawSQL(*compiler.compile(subquery), output_field=TextField())  # noqa: S611 — our own SQL
+        for alias, subquery in query.annotations.items()
+    }
 
 
 def keep_rights(account) -> None:
