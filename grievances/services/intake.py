@@ -14,7 +14,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from grievances import deadlines
@@ -155,20 +155,28 @@ def due_dates(*, programme: Programme, channel: Channel, received_at: datetime) 
     return due_dates_under(policy=policy, holidays=holidays, received_at=received_at)
 
 
+# Grievance.objects.open().filter(complainant_cnie=…, programme=…, category=…)
+# .order_by("received_at").values_list("pk")[:1], written out: every intake runs it, and the
+# ORM took 0.4 ms of CPU to build a statement the database answers in 0.1 ms (on the CNIE index).
+_OPEN_DUPLICATE_SQL = (
+    f'SELECT "id" FROM "{Grievance._meta.db_table}" '  # noqa: S608 — the model's own table
+    'WHERE "complainant_cnie" = %s AND "programme_id" = %s AND "category_id" = %s '
+    f'AND NOT ("status" IN ({", ".join(["%s"] * len(Grievance.TERMINAL_STATES))})) '
+    'ORDER BY "received_at" LIMIT 1'
+)
+
+
 def find_open_duplicate(*, cnie: str, programme: Programme, category) -> Grievance | None:
-    """An open complaint by the same person (CNIE) on the same subject (programme, category)."""
+    """The open complaint of the same person (CNIE) on the same subject (programme, category)
+    received first."""
     if not cnie or category is None:
         return None
     # Most intakes have no duplicate: look for its id alone, and read the whole row only
     # when there is one.
-    original_id = (
-        Grievance.objects.open()
-        .filter(complainant_cnie=cnie, programme=programme, category=category)
-        .order_by("received_at")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    return None if original_id is None else Grievance.objects.get(pk=original_id)
+    with connection.cursor() as cursor:
+        cursor.execute(_OPEN_DUPLICATE_SQL, [cnie, programme.pk, category.pk, *Grievance.TERMINAL_STATES])
+        row = cursor.fetchone()
+    return None if row is None else Grievance.objects.get(pk=row[0])
 
 
 def _validate_identity(*, is_anonymous: bool, cnie: str, phone: str, name: str) -> dict[str, str]:

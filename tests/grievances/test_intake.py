@@ -164,6 +164,25 @@ def test_an_agent_can_open_a_second_case_with_a_reason(walk):
     assert again.duplicate_of is None
 
 
+def test_the_original_is_the_open_case_received_first_not_the_one_registered_first(walk):
+    # A platform's files carry their own reception date: the later registration was received earlier.
+    chikaya = Channel.objects.get(code="chikaya")
+    now = timezone.now()
+    registered_first = walk.register(channel=chikaya, received_at=now - timedelta(days=1))
+    received_first = walk.register(
+        cnie=registered_first.complainant_cnie,
+        channel=chikaya,
+        received_at=now - timedelta(days=3),
+        duplicate_override_reason="Second enfant concerné",
+    )
+    again = walk.register(cnie=registered_first.complainant_cnie)
+    once_more = walk.register(cnie=registered_first.complainant_cnie)
+
+    assert received_first.status == S.RECEIVED
+    assert again.duplicate_of == received_first
+    assert once_more.duplicate_of == received_first  # never the duplicate linked just before
+
+
 def test_a_closed_complaint_is_not_a_duplicate_target(walk):
     closed = walk.closed()
     again = walk.register(cnie=closed.complainant_cnie)
