@@ -35,6 +35,25 @@ def test_each_step_writes_who_and_why_into_history(walk, salma, karim):
     assert close.history_change_reason == "Clôturer (opération 4) — Bourse versée."
 
 
+def test_the_registration_row_copied_by_the_database_is_the_one_simple_history_writes(walk):
+    g = walk.register()
+    registered = g.history.get()
+    g.refresh_from_db()
+    g._change_reason = "Relecture"
+    g.save()  # unchanged: django-simple-history writes its own row of the same state
+    by_simple_history = g.history.latest("history_id")
+
+    bookkeeping = {"history_id", "history_date", "history_type", "history_change_reason", "transition"}
+    fields = [f.attname for f in registered._meta.concrete_fields if f.attname not in bookkeeping]
+    assert len(fields) > 60
+    assert {name: getattr(registered, name) for name in fields} == {
+        name: getattr(by_simple_history, name) for name in fields
+    }
+    assert (registered.history_type, registered.transition, registered.history_user) == ("+", "register", walk.agent)
+    assert registered.history_change_reason == f"Enregistrement ({g.channel.name})"
+    assert registered.history_date >= g.created_at
+
+
 def test_a_history_row_records_what_changed(walk):
     g = walk.analysed()
     analysed, qualified = g.history.order_by("-history_id")[:2]

@@ -212,6 +212,29 @@ def test_generated_grievances_are_chained_on_every_write_path(one_by_one):
     verify()
 
 
+def test_a_registration_history_row_copied_by_the_database_is_chained():
+    """The intake writes its history row with INSERT … SELECT (pmpp.history), not through the ORM."""
+    from grievances.services.intake import grievance_register
+    from pmpp import roles
+    from pmpp.models import Channel, ComplaintCategory, Programme
+
+    tayssir = Programme.objects.get(code="tayssir")
+    result = grievance_register(
+        actor=UserFactory(username="salma", role=roles.AGENT, scopes=[("cdg-cnra", "tayssir")]),
+        programme=tayssir,
+        channel=Channel.objects.get(code="call-centre"),
+        category=ComplaintCategory.objects.get(programme=tayssir, code="paiement-non-recu"),
+        description="La bourse n'est pas arrivée.",
+        cnie="AB123456",
+    )
+    row = result.grievance.history.get()
+    audit_chain.seal_pending()
+
+    link = AuditLink.objects.get(table_name=row._meta.db_table, row_id=row.pk)
+    assert link.kind == audit_chain.INSERT
+    verify()
+
+
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="concurrent writers: PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_keep_one_gapless_chain():
