@@ -184,13 +184,39 @@ def queue_scenarios(users: dict[str, User], *, repeat: int) -> list[Result]:
             url = reverse("grievances:queue", args=[queue.slug])
             results.append(measure(f"Queue « {queue.label} », first page ({spec.label})", 80,
                                    get(client, url), repeat=repeat))  # fmt: skip
+            plan_check(results[-1])
             deep = deep_cursor(user, queue.slug)
             if deep is not None:
                 cursor, depth = deep
                 results.append(measure(
                     f"Queue « {queue.label} », cursor page at row {depth + 1:,} ({spec.label})", 80,
                     get(client, url, {"cursor": cursor}), repeat=repeat))  # fmt: skip
+                plan_check(results[-1])
     return results
+
+
+PLAN_CHECKS: list[tuple[int, str, str]] = []  # (rows discarded, scenario, indexes read)
+
+
+def plan_check(result: Result) -> None:
+    """Reads the plan of the scenario's page query: which indexes it reads and how many rows it discards.
+
+    The page query is the scenario's slowest statement on the grievances table; a plan that
+    walks an index and throws rows away by filter (what made multi-programme queues slow)
+    shows here as thousands of rows discarded.
+    """
+    import re
+
+    statements = [sql for _ms, name, sql in SLOW_QUERIES if name == result.name and "ORDER BY" in sql]
+    if not statements:
+        return
+    sql = max(statements, key=len)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE) " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    discarded = sum(int(n) for n in re.findall(r"Rows Removed by Filter: (\d+)", plan))
+    indexes = sorted(set(re.findall(r"(?:Scan (?:Backward )?using|Bitmap Index Scan on) (grievance\w+)", plan)))
+    PLAN_CHECKS.append((discarded, result.name, ", ".join(indexes)))
 
 
 def file_sample(size: int = 200, *, generated: int = 1_000_000) -> list[int]:
@@ -328,6 +354,19 @@ def write_results(
     notes = [r for r in results if r.note]
     if notes:
         lines += ["", *(f"- {r.name}: {r.note}" for r in notes)]
+    if PLAN_CHECKS:
+        worst = sorted(PLAN_CHECKS, reverse=True)[:5]
+        lines += [
+            "",
+            f"## Queue plans ({len(PLAN_CHECKS)} page queries, `EXPLAIN ANALYZE`)",
+            "",
+            "Rows read from an index then discarded by a filter, the most first (a plan that walks "
+            "the wrong index discards hundreds of thousands):",
+            "",
+            "| Scenario | rows discarded | grievance indexes read |",
+            "|---|---:|---|",
+            *(f"| {name} | {discarded:,} | {indexes} |" for discarded, name, indexes in worst),
+        ]
     lines += ["", "## Plans of the three slowest queries", ""]
     for ms, scenario, sql, plan in plans:
         lines += [f"### {ms:.0f} ms, in « {scenario} »", "", "```sql", sql, "```", "", "```", plan, "```", ""]
