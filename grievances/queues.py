@@ -262,6 +262,37 @@ def queue_counts(
     if not queues:
         return {}
     today = today or timezone.localdate()
+    sql, params, widths = _counts_query(user=user, queues=queues, today=today, cap=cap)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        counts = iter(cursor.fetchone())
+    return {
+        queue.slug: min(sum(next(counts) for _ in range(width)), cap + 1)
+        for queue, width in zip(queues, widths, strict=True)
+    }
+
+
+# The counts' SQL by what it depends on: built by the ORM once per user, scope and day, not on
+# every page (compiling some twenty subqueries cost more than running them, issue 19).
+_COUNTS_SQL: dict[tuple, tuple[str, tuple, list[int]]] = {}
+_COUNTS_SQL_SIZE = 2048
+
+
+def _counts_query(*, user, queues: list[Queue], today: date, cap: int) -> tuple[str, tuple, list[int]]:
+    key = (
+        user.pk,
+        user.is_active,
+        user.is_superuser,
+        frozenset(roles.role_codes_for(user)),
+        user.programme_scope(),
+        today,
+        tuple(queue.slug for queue in queues),
+        cap,
+        settings.PMPP_DUE_SOON_DAYS,
+    )
+    cached = _COUNTS_SQL.get(key)
+    if cached is not None:
+        return cached
     visible = Grievance.objects.visible_to(user).order_by()
     parts, params, widths = [], [], []
     for queue in queues:
@@ -271,13 +302,10 @@ def queue_counts(
             parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")  # noqa: S608 — ORM-built SQL, values as parameters
             params.extend(values)
         widths.append(len(filters))
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(parts)}", params)
-        counts = iter(cursor.fetchone())
-    return {
-        queue.slug: min(sum(next(counts) for _ in range(width)), cap + 1)
-        for queue, width in zip(queues, widths, strict=True)
-    }
+    if len(_COUNTS_SQL) >= _COUNTS_SQL_SIZE:
+        _COUNTS_SQL.clear()
+    _COUNTS_SQL[key] = built = (f"SELECT {', '.join(parts)}", tuple(params), widths)
+    return built
 
 
 def count_label(count: int, *, cap: int = QUEUE_COUNT_CAP) -> str:
