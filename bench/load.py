@@ -56,7 +56,7 @@ from bench.load_clients import (  # noqa: E402
 )
 from bench.reconcile import Reconciliation, reconcile  # noqa: E402
 from bench.run import Result, machine  # noqa: E402 (sets Django up)
-from bench.server import API_CHANNEL, API_PROGRAMME, app_server, integration_token  # noqa: E402
+from bench.server import API_CHANNEL, API_PROGRAMME, app_server, integration_token, process_cpu_seconds  # noqa: E402
 
 KEPT_SECTION = "## Configurations tried"
 ACCOUNT_REASON = "Compte du test de charge"
@@ -288,6 +288,19 @@ def write(path: Path, *, lines: list[str]) -> None:
     print(f"Written to {path}")
 
 
+def _backend_cpu() -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving this database but this process's
+    (the server's pooled connections), read from /proc: the cluster is local. pid → s."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        )
+        return {pid: process_cpu_seconds(pid) for (pid,) in cursor.fetchall()}
+
+
 def _grievance_count() -> int:
     from django.db import connection
 
@@ -308,6 +321,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--worker-class", choices=["sync", "gthread"], default="sync")
     parser.add_argument("--threads", type=int, default=1, help="Threads per gthread worker.")
+    parser.add_argument(
+        "--keep-alive", type=int, help="gunicorn's --keep-alive, s (gthread; 0: none, as behind nginx)."
+    )
     parser.add_argument("--pool-max", type=int, help="DB_POOL_MAX_SIZE of the server (default: its own, 10).")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "LOAD.md")
@@ -325,10 +341,16 @@ def main() -> None:
     first_new_id = (Grievance.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
     info = machine()
     server_env = {"DB_POOL_MAX_SIZE": str(options.pool_max)} if options.pool_max else {}
-    server_options = {"workers": options.workers, "worker_class": options.worker_class, "threads": options.threads}
+    server_options = {
+        "workers": options.workers,
+        "worker_class": options.worker_class,
+        "threads": options.threads,
+        "options": ("--keep-alive", str(options.keep_alive)) if options.keep_alive is not None else (),
+    }
     with app_server(**server_options, env=server_env, backlog=256) as server:
         agents = options.clients - 2 * (options.clients // 3)
         site = prepare(host=server.host, port=server.port, agents=agents, readers=options.readers, options=options)
+        database_cpu = _backend_cpu()
         connection.close()  # the clients' account set-up is done; the run's database work is the server's
         sampler = LoadSampler(threading.Event())
         sampler.start()
@@ -341,6 +363,8 @@ def main() -> None:
             sampler.stop.set()
         server_cpu = server.cpu_seconds() - cpu
         own_cpu = sum(os.times()[:2]) - own_cpu
+        # Backends still open at the end; one the pool closed during the run is not counted.
+        database_cpu = sum(spent - database_cpu.get(pid, 0.0) for pid, spent in _backend_cpu().items())
     verdict, steps = check(recorder, first_new_id=first_new_id)
     measured = seconds - options.warmup
     total = sum(recorder.counts.values())
@@ -359,8 +383,10 @@ def main() -> None:
         f"{p(recorder.samples[API_INTAKE], 0.95):,.0f} ms",
         f"load average (1 min) during the run: mean {average:.1f}, max {max(sampler.loadavg, default=0):.1f} "
         f"(sampled every 2 s); CPU busy {sampler.busy():.0%} of {os.cpu_count()} cores; "
-        f"gunicorn workers {server_cpu:.0f} s CPU ({server_cpu * 1000 / max(total, 1):.0f} ms per request), "
-        f"load clients {own_cpu:.0f} s CPU",
+        f"CPU per request: gunicorn workers {server_cpu * 1000 / max(total, 1):.0f} ms, their PostgreSQL "
+        f"backends {database_cpu * 1000 / max(total, 1):.0f} ms ({server_cpu:.0f} s and {database_cpu:.0f} s in all); "
+        f"load clients {own_cpu:.0f} s CPU; {recorder.reconnections:,} requests sent again on a new connection "
+        "(a kept-alive one closed by the server while idle, as browsers do)",
         *verdict.lines(),
         *steps,
     ]

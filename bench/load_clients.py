@@ -107,6 +107,11 @@ class Recorder:
     filings: list[Filing] = field(default_factory=list)
     qualified: list[tuple[str, int]] = field(default_factory=list)  # (agent, grievance id) told « enregistrée »
     stale_steps: int = 0  # a case another agent had just qualified: answered, not an error
+    reconnections: int = 0  # requests sent again on a new connection (a kept-alive one closed)
+
+    def count_reconnection(self) -> None:
+        with self.lock:
+            self.reconnections += 1
 
     def record(self, kind: str, *, started: float, error: str = "", queue: str = "") -> None:
         elapsed = (time.perf_counter() - started) * 1000
@@ -168,9 +173,7 @@ class Browser:
             sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         started = time.perf_counter()
         try:
-            self.connection.request(method, path, body=body, headers=sent)
-            response = self.connection.getresponse()
-            text = response.read().decode("utf-8", "replace")
+            response, text = self._exchange(method, path, body, sent)
         except (OSError, http.client.HTTPException) as error:
             self.connection.close()  # the next request opens a new connection
             self.recorder.record(kind, started=started, error=type(error).__name__)
@@ -186,6 +189,24 @@ class Browser:
         error = "" if page.status in expect else str(page.status)
         self.recorder.record(kind, started=started, error=error, queue=queue)
         return None if error else page
+
+    def _exchange(self, method: str, path: str, body: bytes | None, headers: dict[str, str]):
+        """Send, and read the whole answer. A kept-alive connection the server has closed while
+        the client was idle (gthread's --keep-alive) fails before any answer: sent again once
+        on a new connection, as browsers do. Nothing was read by the server, so nothing is
+        sent twice; a failure on a new connection is an error."""
+        reused = self.connection.sock is not None
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            if not reused:
+                raise
+            self.connection.close()
+            self.recorder.count_reconnection()
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+        return response, response.read().decode("utf-8", "replace")
 
     def get(self, kind: str, path: str, **options) -> Page | None:
         return self.fetch(kind, "GET", path, **options)

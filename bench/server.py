@@ -87,14 +87,16 @@ class AppServer:
         """CPU time used so far by the gunicorn workers (user + system): unlike wall time,
         barely changed by other programs sharing the cores."""
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
-        total = 0
-        for pid in children:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except FileNotFoundError:  # a worker that has just been replaced
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / os.sysconf("SC_CLK_TCK")
+        return sum(process_cpu_seconds(int(pid)) for pid in children)
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far; 0 for one that has gone (a replaced worker)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 @contextmanager
@@ -105,22 +107,23 @@ def app_server(
     threads: int = 1,
     env: Mapping[str, str] | None = None,
     backlog: int = 128,
+    options: tuple[str, ...] = (),
 ) -> Iterator[AppServer]:
     """gunicorn serving the app on 127.0.0.1, and always stopped afterwards.
 
     The listening socket is opened here and handed over (`fd://`), so the port is free and
     known before gunicorn starts, with no race for it. `--preload` loads Django once in the
     master before forking, so every worker accepts from the first request on. `env` is
-    added to the production-like environment of `child_env` (the load test's settings).
+    added to the production-like environment of `child_env`, `options` to gunicorn's own
+    (the load test's settings).
     """
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
     listener.listen(backlog)
     listener.set_inheritable(True)
     host, port = listener.getsockname()
-    options = ["--workers", str(workers), "--worker-class", worker_class]
-    if worker_class == "gthread":
-        options += ["--threads", str(threads)]
+    thread_options = ["--threads", str(threads)] if worker_class == "gthread" else []
+    options = ["--workers", str(workers), "--worker-class", worker_class, *thread_options, *options]
     command = [
         sys.executable, "-m", "gunicorn", "pmpp.wsgi:application",
         "--bind", f"fd://{listener.fileno()}",
