@@ -1,7 +1,7 @@
 """A bounded mixed load over gunicorn (issue 19): `make loadtest`; results in bench/LOAD.md.
 
     DATABASE_URL=postgres://… python bench/load.py [--clients 30] [--duration 120] [--think 1]
-        [--workers 4] [--worker-class sync|gthread] [--threads 1] [--pool-max 10]
+        [--workers 2] [--worker-class gthread|sync] [--threads 4] [--keep-alive 2] [--pool-max 10]
 
 Starts gunicorn as `bench/server.py` does (127.0.0.1, a free port, DEBUG off, stopped on
 exit, Ctrl+C and SIGTERM), then runs for `--duration` seconds a third each of:
@@ -56,7 +56,16 @@ from bench.load_clients import (  # noqa: E402
 )
 from bench.reconcile import Reconciliation, reconcile  # noqa: E402
 from bench.run import Result, machine  # noqa: E402 (sets Django up)
-from bench.server import API_CHANNEL, API_PROGRAMME, app_server, integration_token, process_cpu_seconds  # noqa: E402
+from bench.server import (  # noqa: E402
+    API_CHANNEL,
+    API_PROGRAMME,
+    PRODUCTION_THREADS,
+    PRODUCTION_WORKER_CLASS,
+    PRODUCTION_WORKERS,
+    app_server,
+    integration_token,
+    process_cpu_seconds,
+)
 
 KEPT_SECTION = "## Configurations tried"
 ACCOUNT_REASON = "Compte du test de charge"
@@ -301,6 +310,16 @@ def _backend_cpu() -> dict[int, float]:
         return {pid: process_cpu_seconds(pid) for (pid,) in cursor.fetchall()}
 
 
+def _temporary_files() -> tuple[int, int]:
+    """Temporary files PostgreSQL has written for this database so far, and their bytes: a sort
+    or hash that outgrew work_mem spills to one."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT temp_files, temp_bytes FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()
+
+
 def _grievance_count() -> int:
     from django.db import connection
 
@@ -318,9 +337,9 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=1.0, help="Mean pause between a client's requests, s.")
     parser.add_argument("--replay-rate", type=float, default=0.05, help="Share of filings sent twice on purpose.")
     parser.add_argument("--step-rate", type=float, default=0.3, help="Share of agent rounds with a qualification.")
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--worker-class", choices=["sync", "gthread"], default="sync")
-    parser.add_argument("--threads", type=int, default=1, help="Threads per gthread worker.")
+    parser.add_argument("--workers", type=int, default=PRODUCTION_WORKERS)
+    parser.add_argument("--worker-class", choices=["sync", "gthread"], default=PRODUCTION_WORKER_CLASS)
+    parser.add_argument("--threads", type=int, default=PRODUCTION_THREADS, help="Threads per gthread worker.")
     parser.add_argument(
         "--keep-alive", type=int, help="gunicorn's --keep-alive, s (gthread; 0: none, as behind nginx)."
     )
@@ -351,6 +370,7 @@ def main() -> None:
         agents = options.clients - 2 * (options.clients // 3)
         site = prepare(host=server.host, port=server.port, agents=agents, readers=options.readers, options=options)
         database_cpu = _backend_cpu()
+        spills = _temporary_files()
         connection.close()  # the clients' account set-up is done; the run's database work is the server's
         sampler = LoadSampler(threading.Event())
         sampler.start()
@@ -377,6 +397,7 @@ def main() -> None:
         size, database = cursor.fetchone()
         cursor.execute("SHOW work_mem")
         work_mem = cursor.fetchone()[0]
+    files, spilled = (now - before for now, before in zip(_temporary_files(), spills, strict=True))
     summary = [
         f"{total:,} requests in {seconds:.0f} s ({total / seconds:,.1f} per second), {errors:,} errors; "
         f"p95 of queue pages {queue_p95:,.0f} ms, of API intakes "
@@ -397,9 +418,12 @@ def main() -> None:
         "",
         *(f"- **{key}**: {value}" for key, value in info.items()),
         f"- **Data**: {before:,} grievances before the run, {_grievance_count():,} after; database "
-        f"`{database}`, {size}; PostgreSQL work_mem {work_mem} (scripts/pg-cluster.sh)",
+        f"`{database}`, {size}; PostgreSQL work_mem {work_mem} (scripts/pg-cluster.sh): {files:,} temporary "
+        f"files ({spilled / 2**20:,.0f} MB) written during the run (pg_stat_database; statistics "
+        "are sent with a delay of up to a second)",
         f"- **Server**: `gunicorn pmpp.wsgi {server.description}` on 127.0.0.1, DEBUG off, "
-        f"psycopg pool of at most {pool} connections per worker process (DB_POOL_MAX_SIZE)",
+        f"psycopg pool of at most {pool} connections per worker process (DB_POOL_MAX_SIZE; one per thread "
+        "at most in use)",
         f"- **Load**: {options.clients // 3} API intake clients, {options.clients // 3} portal filing clients, "
         f"{agents} signed-in agents (Tayssir){', plus 1 ministry reader on the dashboard' if options.readers else ''}; "
         f"each its own thread and connection, {options.think:g} s mean pause between requests; "

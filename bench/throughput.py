@@ -7,9 +7,9 @@ rows. Both write real grievances into the database they run on (the count is in 
 result's note): run them on a database whose data may grow.
 
 API create: a gunicorn started by `bench/server.py` serves `pmpp.wsgi` on 127.0.0.1 (a
-free port) with DEBUG off, configured as the README's production command: 4 sync workers, one request
-each at a time, so 4 concurrent clients never queue behind each other, and the 2 cores
-are shared by the processes as in production. Client threads POST valid intake bodies
+free port) with DEBUG off, configured as the README's production command: 2 gthread workers
+of 4 threads, 8 requests at a time, so 4 concurrent clients never queue for a slot, and the
+2 cores are shared by the processes as in production. Client threads POST valid intake bodies
 with a fresh `Idempotency-Key` each, as an integration account (token auth). The server
 is always stopped, on failure, Ctrl+C or SIGTERM too.
 
@@ -40,7 +40,6 @@ from bench.server import (  # noqa: E402
     API_CATEGORY,
     API_PROGRAMME,
     GRIEVANCES_URL,
-    SERVER_WORKERS,
     IntakeBodies,
     app_server,
     child_env,
@@ -137,7 +136,7 @@ def api_create(*, client_counts: tuple[int, ...] = (1, 4), requests: int = 500, 
             plural = "s" if clients > 1 else ""
             one_client = clients == 1
             result = Result(
-                f"API create, {clients} concurrent client{plural} (HTTP, gunicorn {SERVER_WORKERS} sync workers)",
+                f"API create, {clients} concurrent client{plural} (HTTP, gunicorn {server.label})",
                 f"≥ {TARGET_CREATES_PER_SECOND} /s, 0 errors" if one_client else "0 errors",
                 samples=latencies,
                 queries=queries,
