@@ -26,7 +26,7 @@ doubled, every qualification a client was told of is in the history. The results
 `--output` (bench/LOAD.md); the section « Configurations tried » of that file, written by
 hand, is kept from one run to the next.
 
-It writes: grievances (about 5 a second per API or portal client at `--think 0.5`), sessions,
+It writes: grievances (5 to 10 a second at 30 clients and `--think 1`), sessions,
 history rows, and the agents' qualifications. Use a database whose data may grow.
 """
 
@@ -418,7 +418,7 @@ def main() -> None:
         "",
         *(f"- **{key}**: {value}" for key, value in info.items()),
         f"- **Data**: {before:,} grievances before the run, {_grievance_count():,} after; database "
-        f"`{database}`, {size}; PostgreSQL work_mem {work_mem} (scripts/pg-cluster.sh): {files:,} temporary "
+        f"`{database}`, {size}; PostgreSQL work_mem {work_mem}: {files:,} temporary "
         f"files ({spilled / 2**20:,.0f} MB) written during the run (pg_stat_database; statistics "
         "are sent with a delay of up to a second)",
         f"- **Server**: `gunicorn pmpp.wsgi {server.description}` on 127.0.0.1, DEBUG off, "
