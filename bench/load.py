@@ -194,7 +194,16 @@ def run_clients(site: Site, *, options) -> tuple[Recorder, float]:
         *((ReaderClient, name) for name in site.readers),
     ]
     clients = [
-        kind(name, site, recorder, deadline=deadline, stop=stop, think=options.think, seed=options.seed + n)
+        kind(
+            name,
+            site,
+            recorder,
+            deadline=deadline,
+            stop=stop,
+            think=options.think,
+            seed=options.seed + n,
+            ramp_up=options.warmup / 2,
+        )
         for n, (kind, name) in enumerate(plan)
     ]
     threads = [threading.Thread(target=client.run, name=client.name, daemon=True) for client in clients]
@@ -427,8 +436,8 @@ def main() -> None:
         f"- **Load**: {options.clients // 3} API intake clients, {options.clients // 3} portal filing clients, "
         f"{agents} signed-in agents (Tayssir){', plus 1 ministry reader on the dashboard' if options.readers else ''}; "
         f"each its own thread and connection, {options.think:g} s mean pause between requests; "
-        f"{options.duration:.0f} s, the first {options.warmup:.0f} s not in the times but for signing in (their "
-        "errors are counted); "
+        f"{options.duration:.0f} s, the clients starting at random within the first {options.warmup / 2:g} s, "
+        f"the first {options.warmup:.0f} s not in the times but for signing in (their errors are counted); "
         f"{options.replay_rate:.0%} of filings sent twice on purpose; no per-address limit relaxed (none applies: "
         "the login lockout counts failures only, the tracking page is not used)",
         "",

@@ -31,7 +31,9 @@ from bench.server import GRIEVANCES_URL, IntakeBodies
 API_INTAKE = "API intake (POST, 201)"
 API_REPLAY = "API intake sent again (same key, 200)"
 PORTAL_FORM = "Portal form (GET)"
-PORTAL_POST = "Portal filing (POST, 302)"
+PORTAL_POST = "Portal filing, named (POST, 302)"
+# An anonymous complaint's PIN is hashed like a password (0.3 s of CPU): timed apart.
+PORTAL_POST_ANONYMOUS = "Portal filing, anonymous (POST, 302)"
 PORTAL_RECEIPT = "Portal receipt (GET)"
 PORTAL_REPLAY = "Portal form sent again (POST, 302)"
 LOGIN_FORM = "Login page (GET)"
@@ -48,8 +50,8 @@ DASHBOARD = "Dashboard (ministry reader)"
 # Timed from the first second: signing in happens only then (the others after the warm-up).
 TIMED_FROM_START = frozenset({LOGIN_FORM, LOGIN_POST, HOME})
 KINDS = [
-    API_INTAKE, API_REPLAY, PORTAL_FORM, PORTAL_POST, PORTAL_RECEIPT, PORTAL_REPLAY, LOGIN_FORM, LOGIN_POST,
-    HOME, QUEUE, QUEUE_NEXT, FILE, SEARCH_POST, SEARCH_RESULTS, STEP_FORM, STEP_POST, DASHBOARD,
+    API_INTAKE, API_REPLAY, PORTAL_FORM, PORTAL_POST, PORTAL_POST_ANONYMOUS, PORTAL_RECEIPT, PORTAL_REPLAY,
+    LOGIN_FORM, LOGIN_POST, HOME, QUEUE, QUEUE_NEXT, FILE, SEARCH_POST, SEARCH_RESULTS, STEP_FORM, STEP_POST, DASHBOARD,
 ]  # fmt: skip
 
 # The queues an agent opens, and how often: « à qualifier » and the deadlines first.
@@ -263,8 +265,10 @@ class Client:
     """A client's loop until the deadline: `cycle` again and again, pausing `think` s on average
     between requests (exponentially distributed, as independent users are)."""
 
-    def __init__(self, name: str, site: Site, recorder: Recorder, *, deadline, stop, think: float, seed: int):
-        self.name, self.site, self.recorder, self.think = name, site, recorder, think
+    def __init__(
+        self, name: str, site: Site, recorder: Recorder, *, deadline, stop, think: float, seed: int, ramp_up: float
+    ):
+        self.name, self.site, self.recorder, self.think, self.ramp_up = name, site, recorder, think, ramp_up
         self.browser = Browser(site, recorder, deadline=deadline, stop=stop)
         self.random = random.Random(seed)  # noqa: S311 — load shape, no secret
         self.bodies = IntakeBodies(seed=self.random.randrange(2**63))  # made-up complainants
@@ -277,6 +281,8 @@ class Client:
 
     def run(self) -> None:
         try:
+            # Staggered over the first seconds, as people arrive: not thirty sign-ins at once.
+            self.stop.wait(self.random.uniform(0, self.ramp_up))
             self.start()
             while True:
                 self.cycle()
@@ -332,7 +338,7 @@ class PortalClient(Client):
             return self.pause()
         self.pause()
         fields = self._fields(form.text)
-        reference = self._send(PORTAL_POST, fields)
+        reference = self._send(PORTAL_POST_ANONYMOUS if "is_anonymous" in fields else PORTAL_POST, fields)
         if reference:
             self.filed(Filing("portal", reference))
         if reference and self.random.random() < site.replay_rate:
