@@ -47,11 +47,14 @@ SEARCH_RESULTS = "Search results (GET)"
 STEP_FORM = "Qualify step form (GET)"
 STEP_POST = "Qualify step (POST, 302)"
 DASHBOARD = "Dashboard (ministry reader)"
+# A client's own failure (a page it could not read): an error too, and the client goes on.
+CLIENT_FAILURE = "Client failure (exception in the load client)"
 # Timed from the first second: signing in happens only then (the others after the warm-up).
 TIMED_FROM_START = frozenset({LOGIN_FORM, LOGIN_POST, HOME})
 KINDS = [
     API_INTAKE, API_REPLAY, PORTAL_FORM, PORTAL_POST, PORTAL_POST_ANONYMOUS, PORTAL_RECEIPT, PORTAL_REPLAY,
-    LOGIN_FORM, LOGIN_POST, HOME, QUEUE, QUEUE_NEXT, FILE, SEARCH_POST, SEARCH_RESULTS, STEP_FORM, STEP_POST, DASHBOARD,
+    LOGIN_FORM, LOGIN_POST, HOME, QUEUE, QUEUE_NEXT, FILE, SEARCH_POST, SEARCH_RESULTS, STEP_FORM, STEP_POST,
+    DASHBOARD, CLIENT_FAILURE,
 ]  # fmt: skip
 
 # Anonymous portal filings: 2.7 % of the web portal's in the generated data set, a little
@@ -289,7 +292,13 @@ class Client:
             self.stop.wait(self.random.uniform(0, self.ramp_up))
             self.start()
             while True:
-                self.cycle()
+                try:
+                    self.cycle()
+                except Stop:
+                    raise
+                except Exception as error:  # counted as an error; the next round starts afresh
+                    self.recorder.record(CLIENT_FAILURE, started=time.perf_counter(), error=type(error).__name__)
+                    self.pause()
         except Stop:
             pass
         finally:
