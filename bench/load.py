@@ -304,7 +304,7 @@ def write(path: Path, *, lines: list[str]) -> None:
         previous = path.read_text()
         if KEPT_SECTION in previous:
             kept = previous[previous.index(KEPT_SECTION) :]
-    path.write_text("\n".join(lines) + "\n" + ("\n" + kept if kept else ""))
+    path.write_text("\n".join(lines).rstrip() + "\n" + ("\n" + kept if kept else ""))
     print(f"Written to {path}")
 
 
