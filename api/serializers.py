@@ -43,10 +43,15 @@ class Code(serializers.SlugRelatedField):
     }
 
     def __init__(self, model, **kwargs):
-        queryset = model.objects.all()
-        if any(f.name == "is_active" for f in model._meta.fields):
+        # The manager, not a filtered queryset: DRF builds every field of a serializer anew for
+        # each request, and a field only looks its code up when the request names one.
+        super().__init__(slug_field="code", queryset=model.objects, **kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if any(f.name == "is_active" for f in queryset.model._meta.fields):
             queryset = queryset.filter(is_active=True)
-        super().__init__(slug_field="code", queryset=queryset, **kwargs)
+        return queryset
 
     def to_internal_value(self, data):
         # A NUL byte cannot be stored in, nor compared with, a PostgreSQL text column.
@@ -79,11 +84,14 @@ class IntakeProgramme(Code):
         intake.category_with_programme = None
         code = self._category_code(intake)
         if isinstance(data, str) and len(data) <= 40 and "\x00" not in data and code:
-            category = (
-                ComplaintCategory.objects.select_related("programme")
-                .filter(code=code, is_active=True, programme__code=data, programme__is_active=True)
-                .first()
-            )
+            try:
+                # get(), not first(): a code is unique within its programme, and first() would
+                # order by the model's ordering, through the programme's own.
+                category = ComplaintCategory.objects.select_related("programme").get(
+                    code=code, is_active=True, programme__code=data, programme__is_active=True
+                )
+            except ComplaintCategory.DoesNotExist:
+                category = None
             if category is not None:
                 intake.category_with_programme = category
                 return category.programme

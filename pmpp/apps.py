@@ -57,8 +57,10 @@ class PmppConfig(AppConfig):
 
         fsm_fields_of_migration_states_stop_listening()
 
-        from pmpp.audit import register_sqlite_lock_function
+        from pmpp.audit import register_sqlite_lock_function, share_history_manager_classes
         from pmpp.audit_chain import register_sqlite_chain_functions
+
+        share_history_manager_classes()
 
         # Before any connection opens: the SQLite history triggers call a function that each
         # connection must register.

@@ -125,6 +125,12 @@ def database_from_url(url: str) -> dict:
             "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "10")),
             "timeout": 10,
         }
+        if env_bool("DB_PREPARED_STATEMENTS", False):
+            # Parameters bound by the server, and a statement a connection has run 5 times
+            # (psycopg's default threshold) kept prepared: PostgreSQL no longer parses and plans
+            # it again. Off behind PgBouncer in transaction mode (README § PgBouncer).
+            database["OPTIONS"]["server_side_binding"] = True
+            database["OPTIONS"]["prepare_threshold"] = 5
     elif database["ENGINE"] == "django.db.backends.sqlite3":
         sqlite_options = database.setdefault("OPTIONS", {})
         # IMMEDIATE takes the write lock at BEGIN: concurrent writers queue instead of failing.

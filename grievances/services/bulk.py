@@ -26,10 +26,12 @@ grievances a second with two processes. The benchmarks need millions, so
 """
 
 import time as clock
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from grievances.deadlines import MOROCCO
@@ -74,7 +76,7 @@ def grievances_clone(
     def step(message: str) -> None:
         say(f"  {clock.perf_counter() - started:7.1f} s  {message}")
 
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(), _client_bound_cursor() as cursor:
         cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")  # one backend: reproducible draws
         cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
         template_count = _write_templates(cursor, templates)
@@ -103,6 +105,20 @@ def grievances_clone(
             cursor.execute(f"ANALYZE {table}")
     step("statistiques du planificateur à jour")
     return count
+
+
+@contextmanager
+def _client_bound_cursor() -> Iterator[CursorWrapper]:
+    """A cursor that binds parameters on the client whatever the alias binds with.
+
+    Several statements below hold more than one command and take parameters: PostgreSQL
+    cannot prepare those, so they fail when the server binds (DB_PREPARED_STATEMENTS=1).
+    """
+    from psycopg import ClientCursor
+
+    connection.ensure_connection()
+    with ClientCursor(connection.connection) as cursor:
+        yield CursorWrapper(cursor, connection)
 
 
 def _is_superuser(cursor) -> bool:

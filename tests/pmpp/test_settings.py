@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _settings_in_subprocess(env: dict[str, str], expression: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}}
+    ours = {"SECRET_KEY", "DEBUG", "DATABASE_URL", "DB_PREPARED_STATEMENTS"}
+    clean = {k: v for k, v in os.environ.items() if k not in ours}
     code = f"import json, pmpp.settings as s; print(json.dumps({expression}, default=str))"
     return subprocess.run(
         [sys.executable, "-c", code], env={**clean, **env}, cwd=ROOT, capture_output=True, text=True, check=False
@@ -46,6 +47,18 @@ def test_database_url_selects_postgresql_with_a_connection_pool():
     assert database["ENGINE"] == "django.db.backends.postgresql"
     assert database["HOST"] == "db.internal"
     assert database["OPTIONS"]["pool"]["max_size"] == 7
+
+
+def test_prepared_statements_only_when_asked():
+    env = {"SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://pmpp:secret@db.internal:5432/pmpp"}
+    off = json.loads(_settings_in_subprocess(env, "s.DATABASES['default']['OPTIONS']").stdout)
+    on = json.loads(_settings_in_subprocess(env | {"DB_PREPARED_STATEMENTS": "1"}, "s.DATABASES['default']").stdout)
+    # Off, Django binds on the client and never prepares (PgBouncer in transaction mode is safe).
+    assert "server_side_binding" not in off
+    assert "prepare_threshold" not in off
+    assert on["OPTIONS"]["server_side_binding"] is True
+    assert on["OPTIONS"]["prepare_threshold"] == 5
+    assert on["OPTIONS"]["pool"]["max_size"] == 10
 
 
 def test_sqlite_file_is_the_default_database():
