@@ -405,20 +405,30 @@ def page_branches(queue: Queue, *, user, today: date) -> list[Q] | None:
     if roles.PARTNER_LIAISON in roles.role_codes_for(user):
         # Read by partner organisation, from one range of `grievance_partner_due_idx`.
         return None
-    parts = queue.parts(user=user, today=today) if queue.by_state else [queue.q(user=user, today=today)]
+    every_programme = _reads_every_programme(user)
+    if queue.by_state:
+        parts = queue.parts(user=user, today=today)
+        if every_programme:
+            # One state of every programme is one range of `grievance_open_state_due_idx`.
+            return parts if len(parts) > 1 else None
+    else:
+        parts = [queue.q(user=user, today=today)]
     branches = [part & Q(programme_id=programme) for part in parts for programme in _page_programmes(user)]
     return branches if len(branches) > 1 else None
+
+
+def _reads_every_programme(user) -> bool:
+    scope = user.programme_scope()
+    return user.is_superuser or scope.all_programmes or bool(roles.role_codes_for(user) & _BEYOND_PROGRAMMES)
 
 
 def _page_programmes(user) -> list[int]:
     """The programmes whose grievances the user may see: theirs, or all for a project-wide reader."""
     from pmpp.models import Programme
 
-    scope = user.programme_scope()
-    codes = roles.role_codes_for(user)
-    if user.is_superuser or scope.all_programmes or codes & _BEYOND_PROGRAMMES:
+    if _reads_every_programme(user):
         return list(Programme.objects.order_by("pk").values_list("pk", flat=True))
-    return sorted(scope.programme_ids)
+    return sorted(user.programme_scope().programme_ids)
 
 
 # Roles whose grievance scope is not (only) their programmes (grievances.access): the focal point
