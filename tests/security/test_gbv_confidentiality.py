@@ -117,9 +117,7 @@ def _what_they_see(client: Client, user) -> dict:
         seen[f"queue {queue.slug}.xlsx"] = list(sheet.iter_rows(values_only=True))
     dashboard = client.get(reverse("reporting:dashboard_export", args=["csv"]))
     # The export's « Situation au » line is the minute it was made, not a figure.
-    figures = b"\r\n".join(
-        line for line in _body(dashboard).split(b"\r\n") if not line.startswith(b"Situation au")
-    )
+    figures = b"\r\n".join(line for line in _body(dashboard).split(b"\r\n") if not line.startswith(b"Situation au"))
     seen["dashboard"] = (dashboard.status_code, figures if dashboard.status_code == 200 else b"")
     return seen
 
