@@ -8,7 +8,7 @@ RUN_ENV := DEBUG=$${DEBUG:-1}
 # Tests run with DEBUG off like production, so they need a key; any value will do.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-key} STATIC_MANIFEST=$${STATIC_MANIFEST:-0}
 
-.PHONY: run test check setup migrate demo demo-passwords vendor messages clean bench
+.PHONY: run test check setup migrate demo demo-passwords vendor messages clean bench loadtest
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@py=$$(scripts/find-python.sh) || exit 1; \
@@ -50,6 +50,14 @@ BENCH_PGDIR ?= /var/tmp/pmpp-bench-pg
 bench: setup
 	@url=$$(scripts/pg-cluster.sh start $(BENCH_PGDIR) pmpp_bench) || exit 1; \
 	DATABASE_URL=$$url DEBUG=0 $(PY) bench/run.py --count $(BENCH_COUNT) $(BENCH_ARGS)
+
+# A bounded mixed load over gunicorn (30 clients for 120 s unless LOAD_ARGS says otherwise, e.g.
+# LOAD_ARGS="--clients 12 --duration 30") on the bench cluster's LOAD_DB; it writes grievances.
+# Results in bench/LOAD.md. See bench/README.md.
+LOAD_DB ?= pmpp_bench
+loadtest: setup
+	@url=$$(scripts/pg-cluster.sh start $(BENCH_PGDIR) $(LOAD_DB)) || exit 1; \
+	DATABASE_URL=$$url DEBUG=0 $(PY) bench/load.py $(LOAD_ARGS)
 
 vendor:
 	scripts/vendor-static.sh

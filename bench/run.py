@@ -47,7 +47,6 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from grievances.models import Grievance  # noqa: E402
-from grievances.queues import QUEUES_BY_SLUG  # noqa: E402
 from pmpp import roles  # noqa: E402
 from pmpp.models import Programme, User  # noqa: E402
 
@@ -101,19 +100,6 @@ def ensure_data(count: int) -> None:
     print(f"{Grievance.objects.count():,} grievances, {Grievance.history.count():,} history rows", flush=True)
 
 
-def account(username: str, role: str, organisation: str, programme: str | None = None) -> User:
-    from pmpp.accounts import service_account_ensure
-
-    return service_account_ensure(
-        username=username,
-        first_name=username,
-        role_codes=(role,),
-        organisation=organisation,
-        programmes=(programme,),
-        reason="Compte des mesures de performance",
-    )[0]
-
-
 def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
@@ -159,18 +145,111 @@ def search(label: str, client: Client, term: str, *, repeat: int, lands_on_resul
     return results
 
 
-def deep_cursor(user: User, *, depth: int = 50_000) -> str:
-    """The « Suivant » cursor a reader holds after paging through `depth` rows of « Toutes ».
+DEEP = 50_000
 
-    Found once, with an OFFSET, outside the measurement: the measured request then reads
-    the page after it (what page 2,001 of 25 rows was before keyset pagination).
+
+def deep_cursor(user: User, queue_slug: str, *, depth: int = DEEP) -> tuple[str, int] | None:
+    """The « Suivant » cursor a reader holds after paging `depth` rows into a queue, and its depth.
+
+    Found once, with an OFFSET, outside the measurement: the measured request then reads the
+    page after it (what page 2,001 of 25 rows was before keyset pagination). A queue shorter
+    than `depth` is read at its last page; one that fits on a page has no cursor (None).
     """
     from grievances.queues import DEFAULT_QUEUE_SORT, QUEUES_BY_SLUG, queue_cursor
     from grievances.selectors import grievance_queue_for_user
 
-    rows = grievance_queue_for_user(user=user, queue=QUEUES_BY_SLUG["toutes"], today=timezone.localdate())
-    last = rows.order_by("current_due_on", "pk").values("current_due_on", "pk")[depth - 1]
-    return queue_cursor(sort=DEFAULT_QUEUE_SORT, value=last["current_due_on"], pk=last["pk"])
+    rows = (
+        grievance_queue_for_user(user=user, queue=QUEUES_BY_SLUG[queue_slug], today=timezone.localdate())
+        .order_by("current_due_on", "pk")
+        .values("current_due_on", "pk")
+    )
+    found = list(rows[depth - 1 : depth])
+    if not found:
+        depth = rows.count() - 25
+        if depth < 1:
+            return None
+        found = list(rows[depth - 1 : depth])
+    last = found[0]
+    return queue_cursor(sort=DEFAULT_QUEUE_SORT, value=last["current_due_on"], pk=last["pk"]), depth
+
+
+def queue_scenarios(users: dict[str, User], *, repeat: int) -> list[Result]:
+    """Every queue of every bench account (bench/scenarios.py): its first page and a cursor page deep in it."""
+    from bench.scenarios import ACCOUNTS
+
+    results = []
+    for spec in ACCOUNTS:
+        user, client = users[spec.username], client_for(users[spec.username])
+        for queue in spec.queues():
+            url = reverse("grievances:queue", args=[queue.slug])
+            results.append(measure(f"Queue « {queue.label} », first page ({spec.label})", 80,
+                                   get(client, url), repeat=repeat))  # fmt: skip
+            plan_check(results[-1])
+            deep = deep_cursor(user, queue.slug)
+            if deep is not None:
+                cursor, depth = deep
+                results.append(measure(
+                    f"Queue « {queue.label} », cursor page at row {depth + 1:,} ({spec.label})", 80,
+                    get(client, url, {"cursor": cursor}), repeat=repeat))  # fmt: skip
+                plan_check(results[-1])
+    return results
+
+
+PLAN_CHECKS: list[tuple[int, str, str]] = []  # (rows discarded, scenario, indexes read)
+
+
+def plan_check(result: Result) -> None:
+    """Reads the plan of the scenario's page query: which indexes it reads and how many rows it discards.
+
+    The page query is the scenario's slowest statement on the grievances table; a plan that
+    walks an index and throws rows away by filter (what made multi-programme queues slow)
+    shows here as thousands of rows discarded.
+    """
+    import re
+
+    statements = [sql for _ms, name, sql in SLOW_QUERIES if name == result.name and "ORDER BY" in sql]
+    if not statements:
+        return
+    sql = max(statements, key=len)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE) " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    discarded = sum(int(n) for n in re.findall(r"Rows Removed by Filter: (\d+)", plan))
+    indexes = sorted(set(re.findall(r"(?:Scan (?:Backward )?using|Bitmap Index Scan on) (grievance\w+)", plan)))
+    PLAN_CHECKS.append((discarded, result.name, ", ".join(indexes)))
+
+
+def file_sample(size: int = 200, *, generated: int = 1_000_000) -> list[int]:
+    """A fixed sample of Tayssir grievance ids spread over the generated data set.
+
+    Every n-th id among the first `generated` rows (those `generate_grievances` made before
+    any bench run wrote its own): the same ids on every run, never a grievance the bench
+    created, and not the one the previous request just brought into the cache.
+    """
+    ids = Grievance.objects.order_by("pk").values_list("pk", flat=True)
+    first = ids[:1][0]
+    last = ids[min(generated, Grievance.objects.count()) - 1]
+    step = max(1, (last - first) // size)
+    return list(
+        Grievance.objects.filter(pk__in=range(first, last + 1, step), programme__code="tayssir")
+        .exclude(status=Grievance.Status.SENSITIVE)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def rotating_get(client: Client, urls: list[str]):
+    """Each call reads the next URL of the list, round the list."""
+    position = iter(range(10**9))
+
+    def run():
+        url = urls[next(position) % len(urls)]
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        assert response.content
+
+    return run
 
 
 def last_full_semester(today: date) -> tuple[int, int]:
@@ -275,6 +354,19 @@ def write_results(
     notes = [r for r in results if r.note]
     if notes:
         lines += ["", *(f"- {r.name}: {r.note}" for r in notes)]
+    if PLAN_CHECKS:
+        worst = sorted(PLAN_CHECKS, reverse=True)[:5]
+        lines += [
+            "",
+            f"## Queue plans ({len(PLAN_CHECKS)} page queries, `EXPLAIN ANALYZE`)",
+            "",
+            "Rows read from an index then discarded by a filter, the most first (a plan that walks "
+            "the wrong index discards hundreds of thousands):",
+            "",
+            "| Scenario | rows discarded | grievance indexes read |",
+            "|---|---:|---|",
+            *(f"| {name} | {discarded:,} | {indexes} |" for discarded, name, indexes in worst),
+        ]
     lines += ["", "## Plans of the three slowest queries", ""]
     for ms, scenario, sql, plan in plans:
         lines += [f"### {ms:.0f} ms, in « {scenario} »", "", "```sql", sql, "```", "", "```", plan, "```", ""]
@@ -296,11 +388,14 @@ def main() -> None:
     ensure_data(args.count)
     connection.force_debug_cursor = True
 
-    focal = account("bench.pointfocal", roles.ES_FOCAL_POINT, "mef-db")
-    ministry = account("bench.ministere", roles.MINISTRY_VIEWER, "mef-db")
-    agent = account("bench.agent", roles.AGENT, "cdg-cnra", "tayssir")
+    from bench.scenarios import ACCOUNTS, create
+
+    users = {spec.username: create(spec) for spec in ACCOUNTS}
+    focal, ministry, agent = users["bench.pointfocal"], users["bench.ministere"], users["bench.agent"]
     year, semester = last_full_semester(timezone.localdate())
-    sample = Grievance.objects.filter(programme__code="tayssir", is_anonymous=False).order_by("-pk").first()
+    files = file_sample()
+    # The search's sample: a named complainant of the fixed sample (the bench writes none of these).
+    sample = Grievance.objects.filter(pk__in=files, is_anonymous=False).order_by("pk").first()
 
     from bench import throughput
     from reporting.selectors import assemble_semester_report
@@ -317,23 +412,16 @@ def main() -> None:
         ("Dashboard", lambda: measure(
             "Dashboard page, ministry staff (current quarter)", 1500,
             get(client_for(ministry), reverse("reporting:dashboard")), repeat=args.repeat)),
-        ("Queue", lambda: measure(
-            "Queue « À qualifier », first page (agent)", 80,
-            get(client_for(agent), reverse("grievances:queue", args=["a-qualifier"])), repeat=args.repeat)),
-        # The queues of issue 18, first page, for the agent who works them.
-        *(
-            (f"Queue {slug}", lambda slug=slug: measure(
-                f"Queue « {QUEUES_BY_SLUG[slug].label} », first page (agent)", 80,
-                get(client_for(agent), reverse("grievances:queue", args=[slug])), repeat=args.repeat))
-            for slug in ("messages-en-echec", "engagements-a-notifier", "mentions")
-        ),
-        ("Queue deep", lambda: measure(
-            "Queue « Toutes », deep page: rows 50,001–50,025 by cursor (focal point)", 80,
-            get(client_for(focal), reverse("grievances:queue", args=["toutes"]), {"cursor": deep_cursor(focal)}),
-            repeat=args.repeat)),
+        ("Queue", lambda: queue_scenarios(users, repeat=args.repeat)),
+        ("Sensitive", lambda: [
+            measure(f"Sensitive cases list ({spec.label})", 80,
+                    get(client_for(users[spec.username]), reverse("grievances:sensitive_list")), repeat=args.repeat)
+            for spec in ACCOUNTS if spec.role == roles.GBV_REFERENT
+        ]),
         ("File", lambda: measure(
-            "Grievance file (agent)", 80,
-            get(client_for(agent), reverse("grievances:detail", args=[sample.pk])), repeat=args.repeat)),
+            f"Grievance file (agent, {len(files)} files in turn)", 80,
+            rotating_get(client_for(agent), [reverse("grievances:detail", args=[pk]) for pk in files]),
+            repeat=args.repeat)),
         ("Search CNIE", lambda: search(
             "Search by CNIE (agent)", client_for(agent), sample.complainant_cnie, repeat=args.repeat)),
         ("Search name", lambda: search(

@@ -6,10 +6,10 @@
 rows. Both write real grievances into the database they run on (the count is in each
 result's note): run them on a database whose data may grow.
 
-API create: a gunicorn started here serves `pmpp.wsgi` on 127.0.0.1 (a free port) with
-DEBUG off, configured as the README's production command: 4 sync workers, one request
-each at a time, so 4 concurrent clients never queue behind each other, and the 2 cores
-are shared by the processes as in production. Client threads POST valid intake bodies
+API create: a gunicorn started by `bench/server.py` serves `pmpp.wsgi` on 127.0.0.1 (a
+free port) with DEBUG off, configured as the README's production command: 2 gthread workers
+of 4 threads, 8 requests at a time, so 4 concurrent clients never queue for a slot, and the
+2 cores are shared by the processes as in production. Client threads POST valid intake bodies
 with a fresh `Idempotency-Key` each, as an integration account (token auth). The server
 is always stopped, on failure, Ctrl+C or SIGTERM too.
 
@@ -23,20 +23,12 @@ import argparse
 import http.client
 import json
 import os
-import random
-import secrets
 import select
-import signal
-import socket
-import string
 import subprocess
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,185 +36,19 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.run import Result  # noqa: E402 (sets Django up)
+from bench.server import (  # noqa: E402
+    API_CATEGORY,
+    API_PROGRAMME,
+    GRIEVANCES_URL,
+    IntakeBodies,
+    app_server,
+    child_env,
+    integration_token,
+    stop,
+    terminated_on_sigterm,
+)
 
-API_PROGRAMME, API_CHANNEL, API_CATEGORY = "tayssir", "chikaya", "paiement-non-recu"
-GRIEVANCES_URL = "/api/v1/grievances/"
-SERVER_WORKERS = 4
 TARGET_CREATES_PER_SECOND = 150
-
-
-def _child_env() -> dict[str, str]:
-    """Production-like settings for the processes measured: DEBUG off (no query log)."""
-    return os.environ | {
-        "DEBUG": "0",
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "STATIC_MANIFEST": "0",  # the API renders no static file; no collectstatic needed
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-@contextmanager
-def _terminated_on_sigterm() -> Iterator[None]:
-    """SIGTERM (a killed `make bench`) unwinds like Ctrl+C, so `finally` blocks stop the children."""
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _stop(process: subprocess.Popen, *, grace: float = 10) -> None:
-    """SIGTERM to the child's process group (gunicorn: graceful stop), SIGKILL if it lingers."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    except ProcessLookupError:
-        pass
-
-
-@dataclass(frozen=True)
-class AppServer:
-    host: str
-    port: int
-    process: subprocess.Popen
-
-    def cpu_seconds(self) -> float:
-        """CPU time used so far by the gunicorn workers (user + system): unlike wall time,
-        barely changed by other programs sharing the cores."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
-        total = 0
-        for pid in children:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except FileNotFoundError:  # a worker that has just been replaced
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / os.sysconf("SC_CLK_TCK")
-
-
-@contextmanager
-def app_server(*, workers: int = SERVER_WORKERS) -> Iterator[AppServer]:
-    """gunicorn serving the app on 127.0.0.1, and always stopped afterwards.
-
-    The listening socket is opened here and handed over (`fd://`), so the port is free and
-    known before gunicorn starts, with no race for it. `--preload` loads Django once in the
-    master before forking, so every worker accepts from the first request on.
-    """
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(128)
-    listener.set_inheritable(True)
-    host, port = listener.getsockname()
-    command = [
-        sys.executable, "-m", "gunicorn", "pmpp.wsgi:application",
-        "--bind", f"fd://{listener.fileno()}",
-        "--workers", str(workers),
-        "--worker-class", "sync",
-        "--preload",
-        "--log-level", "warning",
-    ]  # fmt: skip
-    print(f"  starting gunicorn ({workers} sync workers) on {host}:{port}…", flush=True)
-    # A session of its own: the terminal's Ctrl+C reaches the bench only, which stops the
-    # server in order below; and killpg reaches the master and its workers together.
-    process = subprocess.Popen(  # noqa: S603 — gunicorn from this interpreter's environment
-        command, cwd=ROOT, env=_child_env(), pass_fds=(listener.fileno(),), start_new_session=True
-    )
-    try:
-        with _terminated_on_sigterm():
-            _wait_until_serving(host, port, process)
-            yield AppServer(host, port, process)
-    finally:
-        _stop(process)
-        listener.close()
-        print("  gunicorn stopped", flush=True)
-
-
-def _wait_until_serving(host: str, port: int, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with status {process.returncode} before serving")
-        connection = http.client.HTTPConnection(host, port, timeout=5)
-        try:
-            connection.request("GET", "/")  # the sign-in redirect, as soon as a worker runs
-            if connection.getresponse().status < 500:
-                return
-        except OSError:
-            time.sleep(0.2)
-        finally:
-            connection.close()
-    raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s")
-
-
-def integration_token() -> str:
-    """A fresh token for the bench's integration account (created the first time).
-
-    Tokens are stored hashed and shown once, so each run issues a new one; the account is
-    the same as `manage.py create_integration_account bench-api --channel chikaya
-    --organisation cdg-cnra --programme tayssir` makes.
-    """
-    from api.models import IntegrationAccount
-    from pmpp import roles
-    from pmpp.accounts import service_account_ensure
-    from pmpp.models import Channel
-
-    user, _created = service_account_ensure(
-        username="api-bench-api",
-        first_name="API",
-        last_name="bench-api",
-        role_codes=(roles.INTEGRATION_ACCOUNT,),
-        organisation="cdg-cnra",
-        programmes=(API_PROGRAMME,),
-        reason="Compte des mesures de performance",
-    )
-    token, token_hash = IntegrationAccount.new_token()
-    IntegrationAccount.objects.update_or_create(
-        name="bench-api",
-        defaults={
-            "user": user,
-            "channel": Channel.objects.get(code=API_CHANNEL),
-            "token_hash": token_hash,
-            "is_active": True,
-        },
-    )
-    return token
-
-
-class IntakeBodies:
-    """Valid intake bodies, each a different (made-up) complainant, so none is a duplicate."""
-
-    def __init__(self, seed: int):
-        self._random = random.Random(seed)  # noqa: S311 — made-up complainants, no secret
-        self._lock = threading.Lock()
-
-    def next(self) -> bytes:
-        with self._lock:
-            letters = "".join(self._random.choices(string.ascii_uppercase, k=2))
-            digits = self._random.randrange(10**6)
-            phone = self._random.randrange(10**8)
-        return json.dumps(
-            {
-                "programme": API_PROGRAMME,
-                "category": API_CATEGORY,
-                "description": "La bourse du deuxième trimestre n'est pas arrivée (mesure de performance).",
-                "cnie": f"{letters}{digits:06d}",
-                "phone": f"06{phone:08d}",
-                "name": "Réclamant de mesure",
-                "sex": "female",
-                "age_group": "36_59",
-                "external_reference": f"BENCH-{uuid.uuid4().hex}",  # the channel's own file number
-            }
-        ).encode()
 
 
 def _intake_queries(token: str, bodies: IntakeBodies) -> int:
@@ -310,7 +136,7 @@ def api_create(*, client_counts: tuple[int, ...] = (1, 4), requests: int = 500, 
             plural = "s" if clients > 1 else ""
             one_client = clients == 1
             result = Result(
-                f"API create, {clients} concurrent client{plural} (HTTP, gunicorn {SERVER_WORKERS} sync workers)",
+                f"API create, {clients} concurrent client{plural} (HTTP, gunicorn {server.label})",
                 f"≥ {TARGET_CREATES_PER_SECOND} /s, 0 errors" if one_client else "0 errors",
                 samples=latencies,
                 queries=queries,
@@ -422,13 +248,13 @@ def transitions(*, worker_counts: tuple[int, ...] = (1, 4), per_worker: int = 10
         print(f"  Transitions, {workers} worker(s): registering {per_worker + 1} grievances each…", flush=True)
         children = []
         try:
-            with _terminated_on_sigterm():
+            with terminated_on_sigterm():
                 for _ in range(workers):
                     children.append(
                         subprocess.Popen(  # noqa: S603 — this script, with this interpreter
                             [sys.executable, __file__, "--transition-worker", str(per_worker + 1)],
                             cwd=ROOT,
-                            env=_child_env(),
+                            env=child_env(),
                             stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE,
                             text=True,
@@ -447,7 +273,7 @@ def transitions(*, worker_counts: tuple[int, ...] = (1, 4), per_worker: int = 10
                 seconds = time.perf_counter() - started
         finally:
             for child in children:
-                _stop(child)
+                stop(child)
         latencies = [ms for report in reports for ms in report["latencies"]]
         expected = workers * per_worker
         analysed = sum(report["analysed"] for report in reports)

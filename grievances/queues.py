@@ -14,6 +14,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,11 @@ class Queue:
     label: str
     roles: frozenset[str]
     description: str = ""
+    # Each of its parts names one state: a page is then read state by state and programme by
+    # programme (`page_branches`), each from its own range of `grievance_queue_idx`.
+    by_state: bool = False
+    # A deadline queue: read programme by programme from `grievance_open_due_prog_idx`.
+    by_programme: bool = False
 
     def q(self, *, user, today: date) -> Q:
         return reduce(or_, self.parts(user=user, today=today))
@@ -88,7 +94,10 @@ def _mentioned_unseen(user) -> Q:
 _QUEUE_FILTERS = {
     "a-qualifier": lambda user, today: Q(status=S.RECEIVED),
     "a-analyser": lambda user, today: Q(status=S.QUALIFIED),
-    "a-repondre": lambda user, today: Q(status__in=[S.ANALYSED, S.TREATED, S.PARTNER_ANSWERED, S.ANSWER_REJECTED]),
+    # One part per state: each is read (and counted) from its own index range.
+    "a-repondre": lambda user, today: [
+        Q(status=state) for state in (S.ANALYSED, S.TREATED, S.PARTNER_ANSWERED, S.ANSWER_REJECTED)
+    ],
     "attente-engagement": lambda user, today: Q(status=S.ROUTED),
     # Two disjoint parts: broken, or committed with its pending commitment due.
     "engagements-echus": lambda user, today: [
@@ -118,45 +127,86 @@ _WORKERS = frozenset({roles.AGENT, roles.CASE_HANDLER, roles.HEAD_OF_BENEFICIARY
 # Ministry staff read figures, not files: no queue (SECURITY.md).
 _READERS = frozenset({roles.ES_FOCAL_POINT, roles.HEAD_OF_BENEFICIARY_SERVICES})
 QUEUES = [
-    Queue("a-qualifier", _("À qualifier"), frozenset({roles.AGENT}), _("Opération 1 : réclamations reçues.")),
-    Queue("a-analyser", _("À analyser"), frozenset({roles.AGENT}), _("Opération 2 : réclamations qualifiées.")),
+    Queue(
+        "a-qualifier",
+        _("À qualifier"),
+        frozenset({roles.AGENT}),
+        _("Opération 1 : réclamations reçues."),
+        by_state=True,
+    ),
+    Queue(
+        "a-analyser",
+        _("À analyser"),
+        frozenset({roles.AGENT}),
+        _("Opération 2 : réclamations qualifiées."),
+        by_state=True,
+    ),
     Queue(
         "a-repondre",
         _("Réponse à rédiger"),
         frozenset({roles.AGENT}),
         _("Analysées, traitées, retour du partenaire ou réponse à reprendre."),
+        by_state=True,
     ),
     Queue(
         "attente-engagement",
         _("En attente d'engagement"),
         frozenset({roles.CASE_HANDLER, roles.AGENT}),
         _("Transmises au service métier, sans engagement."),
+        by_state=True,
     ),
     Queue(
         "engagements-echus",
         _("Engagements échus ou non honorés"),
         frozenset({roles.CASE_HANDLER, roles.AGENT, roles.HEAD_OF_BENEFICIARY_SERVICES}),
         _("Date promise atteinte, ou engagement non honoré à renouveler."),
+        by_state=True,
     ),
     Queue(
         "chez-le-partenaire",
         _("Chez l'organisme partenaire"),
         frozenset({roles.PARTNER_LIAISON, roles.AGENT}),
         _("Transmises au partenaire (MENPS pour MASSAR)."),
+        by_state=True,
     ),
     Queue(
         "a-approuver",
         _("Réponses à approuver"),
         frozenset({roles.HEAD_OF_BENEFICIARY_SERVICES}),
         _("Opération 3 : approbation avant envoi."),
+        by_state=True,
     ),
-    Queue("a-envoyer", _("Réponses à envoyer"), frozenset({roles.AGENT}), _("Réponses approuvées.")),
-    Queue("a-cloturer", _("À clôturer"), frozenset({roles.CLOSING_OFFICER}), _("Opération 4 : réponse envoyée.")),
-    Queue("recours", _("Recours"), frozenset({roles.HEAD_OF_BENEFICIARY_SERVICES, roles.AGENT}), _("Second examen.")),
+    Queue("a-envoyer", _("Réponses à envoyer"), frozenset({roles.AGENT}), _("Réponses approuvées."), by_state=True),
+    Queue(
+        "a-cloturer",
+        _("À clôturer"),
+        frozenset({roles.CLOSING_OFFICER}),
+        _("Opération 4 : réponse envoyée."),
+        by_state=True,
+    ),
+    Queue(
+        "recours",
+        _("Recours"),
+        frozenset({roles.HEAD_OF_BENEFICIARY_SERVICES, roles.AGENT}),
+        _("Second examen."),
+        by_state=True,
+    ),
     Queue("mes-dossiers", _("Mes dossiers"), _WORKERS, _("Réclamations ouvertes qui vous sont attribuées.")),
-    Queue("en-retard", _("En retard"), _WORKERS | _READERS, _("Échéance dépassée.")),
-    Queue("echeance-proche", _("Échéance proche"), _WORKERS | _READERS, _("Échéance dans les prochains jours.")),
-    Queue("echeance-aujourdhui", _("Échéance aujourd'hui"), _WORKERS | _READERS, _("À traiter aujourd'hui.")),
+    Queue("en-retard", _("En retard"), _WORKERS | _READERS, _("Échéance dépassée."), by_programme=True),
+    Queue(
+        "echeance-proche",
+        _("Échéance proche"),
+        _WORKERS | _READERS,
+        _("Échéance dans les prochains jours."),
+        by_programme=True,
+    ),
+    Queue(
+        "echeance-aujourdhui",
+        _("Échéance aujourd'hui"),
+        _WORKERS | _READERS,
+        _("À traiter aujourd'hui."),
+        by_programme=True,
+    ),
     Queue(
         "messages-en-echec",
         _("Messages en échec"),
@@ -168,6 +218,7 @@ QUEUES = [
         _("Engagements à notifier"),
         frozenset({roles.AGENT, roles.HEAD_OF_BENEFICIARY_SERVICES}),
         _("Engagement en cours dont le réclamant n'a pas encore été informé."),
+        by_state=True,
     ),
     Queue(
         "mentions",
@@ -211,6 +262,37 @@ def queue_counts(
     if not queues:
         return {}
     today = today or timezone.localdate()
+    sql, params, widths = _counts_query(user=user, queues=queues, today=today, cap=cap)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        counts = iter(cursor.fetchone())
+    return {
+        queue.slug: min(sum(next(counts) for _ in range(width)), cap + 1)
+        for queue, width in zip(queues, widths, strict=True)
+    }
+
+
+# The counts' SQL by what it depends on: built by the ORM once per user, scope and day, not on
+# every page (compiling some twenty subqueries cost more than running them, issue 19).
+_COUNTS_SQL: dict[tuple, tuple[str, tuple, list[int]]] = {}
+_COUNTS_SQL_SIZE = 2048
+
+
+def _counts_query(*, user, queues: list[Queue], today: date, cap: int) -> tuple[str, tuple, list[int]]:
+    key = (
+        user.pk,
+        user.is_active,
+        user.is_superuser,
+        frozenset(roles.role_codes_for(user)),
+        user.programme_scope(),
+        today,
+        tuple(queue.slug for queue in queues),
+        cap,
+        settings.PMPP_DUE_SOON_DAYS,
+    )
+    cached = _COUNTS_SQL.get(key)
+    if cached is not None:
+        return cached
     visible = Grievance.objects.visible_to(user).order_by()
     parts, params, widths = [], [], []
     for queue in queues:
@@ -220,13 +302,10 @@ def queue_counts(
             parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")  # noqa: S608 — ORM-built SQL, values as parameters
             params.extend(values)
         widths.append(len(filters))
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(parts)}", params)
-        counts = iter(cursor.fetchone())
-    return {
-        queue.slug: min(sum(next(counts) for _ in range(width)), cap + 1)
-        for queue, width in zip(queues, widths, strict=True)
-    }
+    if len(_COUNTS_SQL) >= _COUNTS_SQL_SIZE:
+        _COUNTS_SQL.clear()
+    _COUNTS_SQL[key] = built = (f"SELECT {', '.join(parts)}", tuple(params), widths)
+    return built
 
 
 def count_label(count: int, *, cap: int = QUEUE_COUNT_CAP) -> str:
@@ -311,12 +390,100 @@ def _read_cursor(token: str, *, sort: str) -> tuple[object, int, bool] | None:
     return value, data["i"], data["b"]
 
 
-def queue_page(rows: QuerySet, *, sort: str, cursor: str = "", per_page: int = 25) -> QueuePage:
+def page_branches(queue: Queue, *, user, today: date) -> list[Q] | None:
+    """The disjoint parts a queue's page is read by, one ordered index range each; None for one read.
+
+    A queue over several states (« réponse à rédiger », « engagements échus ») or several
+    programmes has no index that gives its rows in due order: PostgreSQL either sorted all of
+    them or walked every grievance by due date, discarding ~765,000 rows at a million to find
+    26 (1.5–2.8 s for a two-programme agent, issue 19). Read state by state and programme by
+    programme, each part is an ordered range of `grievance_queue_idx` (programme, state, due
+    date) or, for the deadline queues, `grievance_open_due_prog_idx`; `queue_page` merges them.
+    """
+    if not (queue.by_state or queue.by_programme):
+        return None
+    if roles.PARTNER_LIAISON in roles.role_codes_for(user):
+        # Read by partner organisation, from one range of `grievance_partner_due_idx`.
+        return None
+    every_programme = _reads_every_programme(user)
+    if queue.by_state:
+        parts = queue.parts(user=user, today=today)
+        if every_programme:
+            # One state of every programme is one range of `grievance_open_state_due_idx`.
+            return parts if len(parts) > 1 else None
+    else:
+        parts = [queue.q(user=user, today=today)]
+    branches = [part & Q(programme_id=programme) for part in parts for programme in _page_programmes(user)]
+    return branches if len(branches) > 1 else None
+
+
+def _reads_every_programme(user) -> bool:
+    scope = user.programme_scope()
+    return user.is_superuser or scope.all_programmes or bool(roles.role_codes_for(user) & _BEYOND_PROGRAMMES)
+
+
+def _page_programmes(user) -> list[int]:
+    """The programmes whose grievances the user may see: theirs, or all for a project-wide reader."""
+    from pmpp.models import Programme
+
+    if _reads_every_programme(user):
+        return list(Programme.objects.order_by("pk").values_list("pk", flat=True))
+    return sorted(user.programme_scope().programme_ids)
+
+
+# Roles whose grievance scope is not (only) their programmes (grievances.access): the focal point
+# reads every programme, an integration what it filed.
+_BEYOND_PROGRAMMES = frozenset({roles.ES_FOCAL_POINT, roles.INTEGRATION_ACCOUNT})
+
+
+def _merged_page_ids(branches: list[QuerySet], *, reverse: bool, limit: int) -> RawSQL:
+    """The ids of the page: `limit` rows of each branch in order, merged in order, `limit` kept.
+
+    `(SELECT … ORDER BY … LIMIT n) UNION ALL (…)`: each branch stops after `limit` rows of its
+    own index range, so a page reads at most `limit` × branches index entries, wherever the
+    cursor is. Raw only in its frame: every branch is the ORM's own SQL with its parameters.
+    """
+    selects, params = [], []
+    for number, branch in enumerate(branches):
+        sql, values = branch.values(page_id=F("pk"), page_sort=F("queue_sort_value"))[:limit].query.sql_with_params()
+        # A derived table, not a parenthesised SELECT, which SQLite refuses in a compound.
+        selects.append(f"SELECT * FROM ({sql}) AS branch_{number}")  # noqa: S608 — ORM-built SQL
+        params.extend(values)
+    direction = "DESC" if reverse else "ASC"
+    merged = (
+        f"SELECT merged.page_id FROM ({' UNION ALL '.join(selects)}) AS merged "  # noqa: S608 — ORM-built SQL
+        f"ORDER BY merged.page_sort {direction}, merged.page_id {direction} LIMIT {int(limit)}"
+    )
+    return RawSQL(merged, params)  # noqa: S611 — ORM-built SQL, values as parameters
+
+
+def _in_page_order(rows: QuerySet, *, path: str, reverse: bool, position) -> QuerySet:
+    """`rows` in the page's order, from the cursor's position on (if any)."""
+    rows = rows.annotate(queue_sort_value=F(path)).order_by(
+        F(path).desc() if reverse else F(path).asc(), "-pk" if reverse else "pk"
+    )
+    if position is None:
+        return rows
+    value, pk, _ = position
+    after, at_or_after = ("lt", "lte") if reverse else ("gt", "gte")
+    # `value >= v` lets the database start its index scan at the cursor; the OR only
+    # sorts out the rows that share the cursor's value.
+    return rows.filter(
+        Q(**{f"{path}__{at_or_after}": value}),
+        Q(**{f"{path}__{after}": value}) | Q(**{f"pk__{after}": pk}),
+    )
+
+
+def queue_page(
+    rows: QuerySet, *, sort: str, cursor: str = "", per_page: int = 25, branches: list[QuerySet] | None = None
+) -> QueuePage:
     """One page of `rows` in `sort` order, after (or, going back, before) the cursor's row.
 
     One query: `per_page` + 1 rows are read, the extra one only to know whether a page
     follows. A cursor that is invalid, tampered with or made for another sort gives the
-    first page.
+    first page. In the queue's own order (due date), `branches` (the same rows as disjoint
+    querysets, see `page_branches`) are read one index range each and merged, inside the
+    same query.
     """
     sort = queue_sort(sort)
     path, descending = QUEUE_SORTS[sort.lstrip("-")], sort.startswith("-")
@@ -324,18 +491,11 @@ def queue_page(rows: QuerySet, *, sort: str, cursor: str = "", per_page: int = 2
     backwards = bool(position and position[2])
     # Reading backwards walks the same index the other way, then puts the page back in order.
     reverse = descending != backwards
-    rows = rows.annotate(queue_sort_value=F(path)).order_by(
-        F(path).desc() if reverse else F(path).asc(), "-pk" if reverse else "pk"
-    )
-    if position is not None:
-        value, pk, _ = position
-        after, at_or_after = ("lt", "lte") if reverse else ("gt", "gte")
-        # `value >= v` lets the database start its index scan at the cursor; the OR only
-        # sorts out the rows that share the cursor's value.
-        rows = rows.filter(
-            Q(**{f"{path}__{at_or_after}": value}),
-            Q(**{f"{path}__{after}": value}) | Q(**{f"pk__{after}": pk}),
-        )
+    ordered = _in_page_order(rows, path=path, reverse=reverse, position=position)
+    if branches and path == QUEUE_SORTS[DEFAULT_QUEUE_SORT]:
+        branches = [_in_page_order(branch, path=path, reverse=reverse, position=position) for branch in branches]
+        ordered = ordered.filter(pk__in=_merged_page_ids(branches, reverse=reverse, limit=per_page + 1))
+    rows = ordered
     found = list(rows[: per_page + 1])
     more = len(found) > per_page
     found = found[:per_page]

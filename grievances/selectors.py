@@ -64,6 +64,17 @@ def grievance_queue_for_user(*, user, queue, today: date) -> QuerySet:
     )
 
 
+def grievance_queue_branches(*, user, queue, today: date) -> list[QuerySet] | None:
+    """The queue's rows as disjoint parts read one index range each (`queues.page_branches`), or None."""
+    from grievances.queues import page_branches
+
+    parts = page_branches(queue, user=user, today=today)
+    if parts is None:
+        return None
+    visible = Grievance.objects.visible_to(user)
+    return [visible.filter(part) for part in parts]
+
+
 def grievance_file_for_user(*, user, pk: int) -> Grievance:
     """The grievance file (its detail page) with every reference the page names, in one query.
 

@@ -66,6 +66,10 @@ class PmppConfig(AppConfig):
     verbose_name = _("Référentiels et utilisateurs")
 
     def ready(self) -> None:
+        from pmpp.fsm_migrations import fsm_fields_of_migration_states_stop_listening
+
+        fsm_fields_of_migration_states_stop_listening()
+
         from pmpp.audit import register_sqlite_lock_function, share_history_manager_classes
         from pmpp.audit_chain import register_sqlite_chain_functions
 

@@ -80,7 +80,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(migrations.RunPython.noop, drop_sqlite_chain_trigger),
         migrations.AddField(
             model_name="grievance",
             name="similar_to",
@@ -108,6 +107,8 @@ class Migration(migrations.Migration):
                 verbose_name="similaire à",
             ),
         ),
+        # Reversed before the history column is dropped (operations reverse in reverse order).
+        migrations.RunPython(migrations.RunPython.noop, drop_sqlite_chain_trigger),
         migrations.RunPython(kept_separate_cases_are_similar, similar_cases_back_to_duplicate_of),
         migrations.AddConstraint(
             model_name="grievance",

@@ -407,6 +407,29 @@ class Grievance(GrievanceWorkflow, FSMModelMixin, models.Model):
                 condition=~Q(status__in=["closed", "duplicate", "sensitive"]),
                 name="grievance_open_due_prog_idx",
             ),
+            # An open state's grievances by due date, whatever their programme: the state queues
+            # of an account on several programmes, a whole organisation or all of them read
+            # their page from one range here (one per state, see queues.page_branches), where
+            # `grievance_queue_idx` serves one programme (issue 19).
+            models.Index(
+                fields=["status", "current_due_on", "id"],
+                condition=~Q(status__in=["closed", "duplicate", "sensitive"]),
+                name="grievance_open_state_due_idx",
+            ),
+            # A partner liaison's queues (« toutes », « chez le partenaire ») by due date: the
+            # grievances transmitted to their organisation, a few percent of the table.
+            models.Index(
+                fields=["partner_organisation", "current_due_on", "id"],
+                condition=Q(partner_organisation__isnull=False),
+                name="grievance_partner_due_idx",
+            ),
+            # … and a state of theirs (« chez le partenaire »): PostgreSQL cannot tell that most of
+            # a partner's grievances are at the partner, and sorted them all without this one.
+            models.Index(
+                fields=["partner_organisation", "status", "current_due_on", "id"],
+                condition=Q(partner_organisation__isnull=False),
+                name="grievance_partner_state_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

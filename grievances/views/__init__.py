@@ -26,6 +26,7 @@ from grievances.selectors import (
     complainant_other_grievances,
     grievance_file_for_user,
     grievance_list_for_user,
+    grievance_queue_branches,
     grievance_queue_for_user,
     sensitive_case_get_for_user,
 )
@@ -66,6 +67,12 @@ def _queue_rows(request: HttpRequest, slug: str):
     return queue, filters
 
 
+def _queue_branches(request: HttpRequest, queue, *, today) -> list | None:
+    """The queue's disjoint parts with the same filters as its rows, for `queue_page` to merge."""
+    branches = grievance_queue_branches(user=request.user, queue=queue, today=today)
+    return None if branches is None else [GrievanceFilter(request.GET, queryset=rows).qs for rows in branches]
+
+
 @login_required
 def queue(request: HttpRequest, slug: str) -> HttpResponse:
     """A work queue, page by page in the queue's order (or a column's), with its filters.
@@ -81,10 +88,14 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     except ValueError:
         per_page = 25
     per_page = per_page if per_page in PAGE_SIZES else 25
-    page = queue_page(
-        filters.qs, sort=request.GET.get("sort", ""), cursor=request.GET.get("cursor", ""), per_page=per_page
-    )
     today = timezone.localdate()
+    page = queue_page(
+        filters.qs,
+        sort=request.GET.get("sort", ""),
+        cursor=request.GET.get("cursor", ""),
+        per_page=per_page,
+        branches=_queue_branches(request, queue, today=today),
+    )
     for row in page.rows:
         row.sla = row.sla_status(today=today)
         row.sla_badge = SLA_BADGES.get(row.sla, "")

@@ -8,6 +8,19 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def drop_sqlite_chain_triggers(apps, schema_editor):
+    """Reverse, on SQLite: the chain trigger of a history table names each of its columns, so it
+    goes before they are dropped; `migrate`'s post_migrate puts it back (as in grievances 0020)."""
+    connection = schema_editor.connection
+    if connection.vendor != "sqlite":
+        return
+    from pmpp.audit import trigger_name
+
+    table = apps.get_model("notifications", "HistoricalExchange")._meta.db_table
+    name = connection.ops.quote_name(trigger_name(table, "audit_chain", using=connection.alias))
+    schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -142,4 +155,5 @@ class Migration(migrations.Migration):
             name='recorded_by',
             field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='enregistré par'),
         ),
+        migrations.RunPython(migrations.RunPython.noop, drop_sqlite_chain_triggers),
     ]

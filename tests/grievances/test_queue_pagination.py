@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import signing
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,6 +17,7 @@ from grievances.queues import queue_cursor
 from pmpp.models import Channel
 
 pytestmark = pytest.mark.django_db
+S = Grievance.Status
 
 _NEXT = re.compile(r'href="([^"]*)" rel="next"')
 _PREVIOUS = re.compile(r'href="([^"]*)" rel="prev"')
@@ -220,3 +222,81 @@ def test_the_deadline_queues_are_counted_from_the_open_grievances_index(salma, s
         cursor.execute(f"EXPLAIN SELECT COUNT(*) FROM ({sql}) AS capped", params)  # noqa: S608 — ORM-built SQL
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "grievance_open_due_prog_idx" in plan
+
+
+@pytest.fixture
+def several_states_and_programmes(walk):
+    """« Réponse à rédiger » rows in its four states on Tayssir and DAAM, sharing due dates."""
+    original = walk.register()
+    daam = original.programme.__class__.objects.get(code="daam")
+    states = [S.ANALYSED, S.TREATED, S.PARTNER_ANSWERED, S.ANSWER_REJECTED]
+    for n, state in enumerate(states):
+        _copies(original, 4, start=100 + 10 * n, status=state)
+        _copies(original, 3, start=200 + 10 * n, status=state, programme_id=daam.pk)
+    _copies(original, 5, start=300, status=S.QUALIFIED)  # not in the queue
+
+
+@pytest.mark.parametrize("sort", ["due_on", "-due_on"])
+def test_a_queue_read_state_by_state_and_programme_by_programme_shows_every_row_once_in_order(
+    client, salma, several_states_and_programmes, sort
+):
+    client.force_login(salma)
+    rows = Grievance.objects.visible_to(salma).filter(
+        status__in=[S.ANALYSED, S.TREATED, S.PARTNER_ANSWERED, S.ANSWER_REJECTED]
+    )
+    desc = sort.startswith("-")
+    expected = list(
+        rows.order_by("-current_due_on" if desc else "current_due_on", "-pk" if desc else "pk").values_list(
+            "reference", flat=True
+        )
+    )
+    assert len(expected) == 28
+    url = reverse("grievances:queue", args=["a-repondre"]) + f"?per_page=10&sort={sort}"
+
+    forward = _walk_queue(client, "a-repondre", url, _NEXT)
+
+    assert [len(rows) for rows in forward] == [10, 10, 8]
+    assert [ref for rows in forward for ref in rows] == expected
+    last_url = reverse("grievances:queue", args=["a-repondre"]) + html.unescape(
+        _NEXT.search(
+            _get(
+                client,
+                reverse("grievances:queue", args=["a-repondre"])
+                + html.unescape(_NEXT.search(_get(client, url)).group(1)),
+            )
+        ).group(1)
+    )
+    assert _walk_queue(client, "a-repondre", last_url, _PREVIOUS) == forward[::-1]
+
+
+def test_the_deadline_queue_of_a_two_programme_agent_merges_both_programmes_in_order(client, salma, walk):
+    original = walk.register()
+    daam = original.programme.__class__.objects.get(code="daam")
+    _copies(original, 12)
+    _copies(original, 12, start=500, programme_id=daam.pk)
+    client.force_login(salma)
+    today = timezone.localdate()
+    soon = (
+        Grievance.objects.visible_to(salma)
+        .filter(current_due_on__gte=today, current_due_on__lte=today + timedelta(days=settings.PMPP_DUE_SOON_DAYS))
+        .exclude(status__in=Grievance.TERMINAL_STATES)
+    )
+    expected = list(soon.order_by("current_due_on", "pk").values_list("reference", flat=True))
+    assert set(soon.values_list("programme__code", flat=True)) == {"tayssir", "daam"}
+
+    pages = _walk_queue(
+        client, "echeance-proche", reverse("grievances:queue", args=["echeance-proche"]) + "?per_page=10", _NEXT
+    )
+
+    assert [ref for rows in pages for ref in rows] == expected
+
+
+def _walk_queue(client, slug: str, first_url: str, link: re.Pattern) -> list[list[str]]:
+    pages, url = [], first_url
+    while True:
+        page = _get(client, url)
+        pages.append(_ROW.findall(page))
+        found = link.search(page)
+        if not found:
+            return pages
+        url = reverse("grievances:queue", args=[slug]) + html.unescape(found.group(1))
