@@ -3,10 +3,10 @@
     DATABASE_URL=postgres://… python bench/profile_intake.py [--intakes 300] [--sql] [--parts] [--profile]
 
 Writes real grievances (about 2 × `--intakes` + 20 warm-up, more with `--sql`) into the
-database it runs on, as the integration account of `bench/throughput.py`. Each intake calls
-the WSGI application as gunicorn does (every middleware, DRF, the intake service, the
-database, and the request signals that hand the connection back to the pool), without the
-network. Prints the wall and CPU time of one intake; with `--sql` each statement with its
+database it runs on, as the integration account of the API benchmarks (`bench/server.py`).
+Each intake calls the WSGI application as gunicorn does (every middleware, DRF, the intake
+service, the database, and the request signals that hand the connection back to the pool),
+without the network. Prints the wall and CPU time of one intake; with `--sql` each statement with its
 mean time seen from here; with `--parts` the CPU and wall time spent in each part of the
 request (each part's own time, the parts it calls excluded); with `--profile` cProfile's
 table (`--cpu`: of CPU time).
@@ -27,9 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-os.environ.setdefault("LOG_LEVEL", "WARNING")  # as bench/throughput.py runs gunicorn
+os.environ.setdefault("LOG_LEVEL", "WARNING")  # as bench/server.py runs gunicorn
 
-from bench.throughput import GRIEVANCES_URL, IntakeBodies, integration_token  # noqa: E402 (sets Django up)
+import bench.run  # noqa: E402, F401 (sets Django up)
+from bench.server import GRIEVANCES_URL, IntakeBodies, integration_token  # noqa: E402
 
 
 def intake_caller() -> Callable[[], None]:
