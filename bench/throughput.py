@@ -163,21 +163,13 @@ def _transition_worker(count: int) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from bench.scenarios import ACCOUNTS_BY_USERNAME, create
     from grievances.models import Grievance
     from grievances.services import workflow
     from grievances.services.intake import grievance_register
-    from pmpp import roles
-    from pmpp.accounts import service_account_ensure
     from pmpp.models import Channel, ComplaintCategory, Programme
 
-    agent, _created = service_account_ensure(
-        username="bench.agent",
-        first_name="bench.agent",
-        role_codes=(roles.AGENT,),
-        organisation="cdg-cnra",
-        programmes=(API_PROGRAMME,),
-        reason="Compte des mesures de performance",
-    )
+    agent = create(ACCOUNTS_BY_USERNAME["bench.agent"])  # on API_PROGRAMME (Tayssir)
     programme = Programme.objects.get(code=API_PROGRAMME)
     channel = Channel.objects.get(code="walk-in")
     category = ComplaintCategory.objects.get(programme=programme, code=API_CATEGORY)

@@ -338,6 +338,16 @@ def install_audit_chain(*, using: str = DEFAULT_DB_ALIAS) -> int:
     return len(models)
 
 
+def drop_sqlite_chain_trigger(schema_editor, history_model) -> None:
+    """For a migration's reverse, on SQLite: the chain trigger of a history table names each of its
+    columns, so it goes before one is dropped; `migrate`'s post_migrate puts it back."""
+    connection = schema_editor.connection
+    if connection.vendor != "sqlite":
+        return
+    name = trigger_name(history_model._meta.db_table, "audit_chain", using=connection.alias)
+    schema_editor.execute(f"DROP TRIGGER IF EXISTS {connection.ops.quote_name(name)}")
+
+
 def uninstall_audit_chain(*, using: str = DEFAULT_DB_ALIAS) -> None:
     """Remove the chain's triggers and PostgreSQL objects (reversing pmpp 0004)."""
     connection = connections[using]

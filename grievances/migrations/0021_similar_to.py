@@ -61,17 +61,11 @@ def similar_cases_back_to_duplicate_of(apps, schema_editor):
     Grievance.objects.bulk_update(changed, ["similar_to", "duplicate_of"], batch_size=1000)
 
 
-def drop_sqlite_chain_trigger(apps, schema_editor):
-    """Reverse, on SQLite: the chain trigger of the history table names each of its columns, so it
-    goes before `similar_to` is dropped; `migrate`'s post_migrate puts it back (as in 0018)."""
-    connection = schema_editor.connection
-    if connection.vendor != "sqlite":
-        return
-    from pmpp.audit import trigger_name
+def drop_sqlite_chain_triggers(apps, schema_editor):
+    """Reverse, on SQLite: the history table's chain trigger goes before its columns do."""
+    from pmpp.audit_chain import drop_sqlite_chain_trigger
 
-    table = apps.get_model("grievances", "HistoricalGrievance")._meta.db_table
-    name = connection.ops.quote_name(trigger_name(table, "audit_chain", using=connection.alias))
-    schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    drop_sqlite_chain_trigger(schema_editor, apps.get_model("grievances", "HistoricalGrievance"))
 
 
 class Migration(migrations.Migration):
@@ -108,7 +102,7 @@ class Migration(migrations.Migration):
             ),
         ),
         # Reversed before the history column is dropped (operations reverse in reverse order).
-        migrations.RunPython(migrations.RunPython.noop, drop_sqlite_chain_trigger),
+        migrations.RunPython(migrations.RunPython.noop, drop_sqlite_chain_triggers),
         migrations.RunPython(kept_separate_cases_are_similar, similar_cases_back_to_duplicate_of),
         migrations.AddConstraint(
             model_name="grievance",

@@ -9,16 +9,10 @@ from django.db import migrations, models
 
 
 def drop_sqlite_chain_triggers(apps, schema_editor):
-    """Reverse, on SQLite: the chain trigger of a history table names each of its columns, so it
-    goes before they are dropped; `migrate`'s post_migrate puts it back (as in grievances 0020)."""
-    connection = schema_editor.connection
-    if connection.vendor != "sqlite":
-        return
-    from pmpp.audit import trigger_name
+    """Reverse, on SQLite: the history table's chain trigger goes before its columns do."""
+    from pmpp.audit_chain import drop_sqlite_chain_trigger
 
-    table = apps.get_model("notifications", "HistoricalExchange")._meta.db_table
-    name = connection.ops.quote_name(trigger_name(table, "audit_chain", using=connection.alias))
-    schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    drop_sqlite_chain_trigger(schema_editor, apps.get_model("notifications", "HistoricalExchange"))
 
 
 class Migration(migrations.Migration):

@@ -62,7 +62,7 @@ def _get(client, url):
     return response.content.decode()
 
 
-def _walk(client, first_url: str, link: re.Pattern) -> list[list[str]]:
+def _walk(client, first_url: str, link: re.Pattern, *, slug: str = "toutes") -> list[list[str]]:
     pages, url = [], first_url
     while True:
         page = _get(client, url)
@@ -70,7 +70,7 @@ def _walk(client, first_url: str, link: re.Pattern) -> list[list[str]]:
         found = link.search(page)
         if not found:
             return pages
-        url = reverse("grievances:queue", args=["toutes"]) + html.unescape(found.group(1))
+        url = reverse("grievances:queue", args=[slug]) + html.unescape(found.group(1))
 
 
 def _expected(user, order: str) -> list[str]:
@@ -253,7 +253,7 @@ def test_a_queue_read_state_by_state_and_programme_by_programme_shows_every_row_
     assert len(expected) == 28
     url = reverse("grievances:queue", args=["a-repondre"]) + f"?per_page=10&sort={sort}"
 
-    forward = _walk_queue(client, "a-repondre", url, _NEXT)
+    forward = _walk(client, url, _NEXT, slug="a-repondre")
 
     assert [len(rows) for rows in forward] == [10, 10, 8]
     assert [ref for rows in forward for ref in rows] == expected
@@ -266,7 +266,7 @@ def test_a_queue_read_state_by_state_and_programme_by_programme_shows_every_row_
             )
         ).group(1)
     )
-    assert _walk_queue(client, "a-repondre", last_url, _PREVIOUS) == forward[::-1]
+    assert _walk(client, last_url, _PREVIOUS, slug="a-repondre") == forward[::-1]
 
 
 def test_the_deadline_queue_of_a_two_programme_agent_merges_both_programmes_in_order(client, salma, walk):
@@ -284,19 +284,8 @@ def test_the_deadline_queue_of_a_two_programme_agent_merges_both_programmes_in_o
     expected = list(soon.order_by("current_due_on", "pk").values_list("reference", flat=True))
     assert set(soon.values_list("programme__code", flat=True)) == {"tayssir", "daam"}
 
-    pages = _walk_queue(
-        client, "echeance-proche", reverse("grievances:queue", args=["echeance-proche"]) + "?per_page=10", _NEXT
+    pages = _walk(
+        client, reverse("grievances:queue", args=["echeance-proche"]) + "?per_page=10", _NEXT, slug="echeance-proche"
     )
 
     assert [ref for rows in pages for ref in rows] == expected
-
-
-def _walk_queue(client, slug: str, first_url: str, link: re.Pattern) -> list[list[str]]:
-    pages, url = [], first_url
-    while True:
-        page = _get(client, url)
-        pages.append(_ROW.findall(page))
-        found = link.search(page)
-        if not found:
-            return pages
-        url = reverse("grievances:queue", args=[slug]) + html.unescape(found.group(1))
