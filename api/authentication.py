@@ -4,7 +4,7 @@ import functools
 
 from django.contrib.auth.models import Group, Permission
 from django.db import router
-from django.db.models import CharField, OuterRef, Q, QuerySet, StringAgg, Subquery, TextField, Value
+from django.db.models import CharField, OuterRef, Q, StringAgg, Subquery, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +12,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from api.models import IntegrationAccount, hash_token
+from pmpp.compiled_sql import JoinedRead, joined_read, quoted
 from pmpp.models import Membership, User
 
 KEYWORD = "Token"
@@ -23,7 +24,7 @@ class IntegrationTokenAuthentication(authentication.BaseAuthentication):
 
     The same statement reads what the request will ask of its caller: the user's permissions
     (`has_perm`) and memberships (`programme_scope`), which would otherwise cost two more
-    queries on every API request (see `accounts_with_their_rights`).
+    queries on every API request (see `active_account_with_its_rights`).
     """
 
     def authenticate(self, request):
@@ -36,12 +37,9 @@ class IntegrationTokenAuthentication(authentication.BaseAuthentication):
             token = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("Jeton invalide.")) from None
-        try:
-            account = accounts_with_their_rights().get(
-                token_hash=hash_token(token), is_active=True, user__is_active=True
-            )
-        except IntegrationAccount.DoesNotExist:
-            raise exceptions.AuthenticationFailed(_("Jeton invalide ou compte d'intégration désactivé.")) from None
+        account = active_account_with_its_rights(hash_token(token))
+        if account is None:
+            raise exceptions.AuthenticationFailed(_("Jeton invalide ou compte d'intégration désactivé."))
         keep_rights(account)
         account.user.integration_account = account
         return account.user, account
@@ -63,16 +61,44 @@ def _permission_name(permission: str) -> Concat:
     return Concat(f"{permission}__content_type__app_label", Value("."), f"{permission}__codename")
 
 
-def accounts_with_their_rights() -> QuerySet:
-    """Integration accounts with their user and channel, and the user's rights in three columns.
+def active_account_with_its_rights(token_hash: str) -> IntegrationAccount | None:
+    """The active account of an active user holding this token hash, with its user and
+    channel, and the user's rights in three columns, or None.
 
     `own_permissions` and `role_permissions` (`app_label.codename`, what ModelBackend reads in
     two queries) and `memberships` (`organisation:programme:all programmes`, what
     `programme_scope` reads): correlated subqueries on the link tables' user indexes.
     `keep_rights` hands them to the user object.
+
+    Every API request runs it, so its statement is compiled once per process and database
+    (`_token_lookup`): building the queryset, resolving its joins and compiling 40 columns
+    cost 1 ms of CPU a request, for a statement PostgreSQL answers in a tenth of that.
     """
     using = router.db_for_read(IntegrationAccount)
-    return IntegrationAccount.objects.select_related("user", "channel").annotate(**_rights_columns(using))
+    found = _token_lookup(using).first(using, [token_hash])
+    if found is None:
+        return None
+    account, account.own_permissions, account.role_permissions, account.memberships = found
+    return account
+
+
+@functools.cache
+def _token_lookup(using: str) -> JoinedRead:
+    """The statement of `active_account_with_its_rights`: the account, its user and its
+    channel (every concrete field, as `select_related` reads them), then the rights columns."""
+    return joined_read(
+        using,
+        IntegrationAccount,
+        related=("user", "channel"),
+        where=" AND ".join(
+            [
+                f"{quoted(using, IntegrationAccount, 'token_hash')} = %s",
+                quoted(using, IntegrationAccount, "is_active"),
+                quoted(using, User, "is_active"),
+            ]
+        ),
+        extra_columns=[(column.sql, column.params) for column in _rights_columns(using).values()],
+    )
 
 
 @functools.cache
@@ -101,7 +127,7 @@ def _rights_columns(using: str) -> dict[str, RawSQL]:
 
 
 def keep_rights(account) -> None:
-    """Fill the user's per-request caches from `accounts_with_their_rights`' columns.
+    """Fill the user's per-request caches from the rights columns of `active_account_with_its_rights`.
 
     ModelBackend's `_perm_cache` (the same set it would read; a superuser keeps the backend's
     own path, every permission), and the programme scope of its memberships. A membership on

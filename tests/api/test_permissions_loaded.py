@@ -91,3 +91,30 @@ def test_load_permissions_reads_the_same_set_in_one_query(db):
     assert len(queries.captured_queries) == 1
     assert user._perm_cache == ModelBackend().get_all_permissions(_fresh(account.user))
     assert ModelBackend().get_all_permissions(_fresh(agent)) - user._perm_cache, "the agent's role holds more"
+
+
+def test_the_compiled_token_lookup_reads_the_rows_as_the_orm_does(db):
+    """Account, user and channel as `select_related` reads them (converted values: aware
+    datetimes, booleans), so nothing downstream can tell the compiled statement from the ORM."""
+    from django.forms.models import model_to_dict
+
+    from api.authentication import active_account_with_its_rights
+    from api.models import hash_token
+
+    user = UserFactory(username="api-compare", role=roles.INTEGRATION_ACCOUNT, scopes=[("cdg-cnra", "tayssir")])
+    account, token = _account(name="compare", user=user)
+    read = active_account_with_its_rights(hash_token(token))
+    orm = IntegrationAccount.objects.select_related("user", "channel").get(pk=account.pk)
+
+    for mine, theirs in ((read, orm), (read.user, orm.user), (read.channel, orm.channel)):
+        fields = [f.attname for f in type(theirs)._meta.concrete_fields]
+        assert {f: getattr(mine, f) for f in fields} == {f: getattr(theirs, f) for f in fields}
+        assert not mine._state.adding
+        assert mine._state.db == theirs._state.db
+    assert read.created_at.tzinfo is not None
+    assert isinstance(read.is_active, bool)
+    assert model_to_dict(read.user) == model_to_dict(orm.user)
+    assert active_account_with_its_rights(hash_token("not-a-token")) is None
+    account.is_active = False
+    account.save()
+    assert active_account_with_its_rights(hash_token(token)) is None
