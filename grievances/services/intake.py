@@ -7,6 +7,7 @@ complaint flagged as a GBV/SEA/SH allegation never becomes an ordinary grievance
 stored in the minimal `SensitiveCase` and any identity entered is dropped (SPEC §5.5).
 """
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,13 +15,14 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import connection, router, transaction
 from django.utils import timezone
 
 from grievances import deadlines
 from grievances.models import AgeGroup, ContactPreference, Grievance, Residence, SensitiveCase, Sex
 from grievances.services.references import new_pin, new_tracking_code, next_reference
 from notifications.services import notification_queue_acknowledgement
+from pmpp.compiled_sql import JoinedRead, insert_instance, joined_read, quoted
 from pmpp.history import insert_history_from_row
 from pmpp.limits import max_length_of
 from pmpp.models import Channel, DeadlinePolicy, Programme, PublicHoliday
@@ -128,9 +130,15 @@ def pick_deadline_policy(policies, *, programme: Programme, channel: Channel) ->
 
 
 def deadline_policy_for(*, programme: Programme, channel: Channel) -> DeadlinePolicy:
-    return pick_deadline_policy(
-        DeadlinePolicy.objects.filter(programme=programme).order_by(), programme=programme, channel=channel
-    )
+    using = router.db_for_read(DeadlinePolicy)
+    policies = [policy for (policy,) in _programme_policies(using).rows(using, [programme.pk])]
+    return pick_deadline_policy(policies, programme=programme, channel=channel)
+
+
+@functools.cache
+def _programme_policies(using: str) -> JoinedRead:
+    """`DeadlinePolicy.objects.filter(programme=…)`, compiled once: every intake reads it."""
+    return joined_read(using, DeadlinePolicy, where=f"{quoted(using, DeadlinePolicy, 'programme')} = %s")
 
 
 def due_dates_under(*, policy: DeadlinePolicy, holidays: frozenset, received_at: datetime) -> tuple:
@@ -430,7 +438,7 @@ def _record(*, actor, now, grievance: Grievance, original, notify_complainant: b
     # 79 columns was the intake's largest cost after the INSERT itself.
     grievance.skip_history_when_saving = True
     try:
-        grievance.save(force_insert=True)
+        insert_instance(grievance)
     finally:
         del grievance.skip_history_when_saving
     insert_history_from_row(
