@@ -22,6 +22,7 @@ from api.authentication import load_permissions
 from api.models import IntakeRequest, IntegrationAccount
 from grievances.models import Grievance, SensitiveCase
 from grievances.services.intake import grievance_register
+from pmpp.compiled_sql import insert_instance
 
 
 class IdempotencyConflict(APIException):
@@ -101,12 +102,14 @@ def api_grievance_register(*, account: IntegrationAccount, key: str, body, data:
     try:
         with transaction.atomic():
             result = grievance_register(actor=account.user, **data)
-            IntakeRequest.objects.create(
-                account=account,
-                key=key,
-                request_hash=body_hash,
-                grievance=result.grievance,
-                sensitive_case=result.sensitive_case,
+            insert_instance(
+                IntakeRequest(
+                    account=account,
+                    key=key,
+                    request_hash=body_hash,
+                    grievance=result.grievance,
+                    sensitive_case=result.sensitive_case,
+                )
             )
     except (IntegrityError, ValidationError, PermissionDenied):
         # The key or the external reference was used before, or by a concurrent request that

@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 
 from notifications.backends import GatewayError, sender_for
 from notifications.models import DeadlineAlert, OutboxMessage
+from pmpp.compiled_sql import insert_instance
 
 logger = logging.getLogger(__name__)
 
@@ -139,12 +140,12 @@ def _queue(
     if may_be_queued_already:
         try:
             with transaction.atomic():
-                message.save(force_insert=True)
+                insert_instance(message)
         except IntegrityError:
             # This event was already queued (a re-run, a concurrent sweep): once is enough.
             return None
     else:
-        message.save(force_insert=True)
+        insert_instance(message)
     if message.status == Status.PENDING:
         _enqueue(message.pk)
     return message
