@@ -12,6 +12,8 @@ urlpatterns = [
     path("connexion/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the apps' own pages: every API call resolves here without trying their 120 patterns.
+    path("api/", include("api.urls")),
     path("", include("grievances.urls")),
     path("", include("stakeholders.urls")),
     path("", include("reporting.urls")),
@@ -20,7 +22,6 @@ urlpatterns = [
     path("", include("privacy.urls")),
     path("", include("answers.urls")),
     path("", include("notifications.urls")),
-    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True)),
