@@ -112,7 +112,7 @@ def _client_bound_cursor() -> Iterator[CursorWrapper]:
     """A cursor that binds parameters on the client whatever the alias binds with.
 
     Several statements below hold more than one command and take parameters: PostgreSQL
-    cannot prepare those, so they fail when the server binds (DB_PREPARED_STATEMENTS=1).
+    cannot prepare those, so they fail when the server binds (DB_PREPARED_STATEMENTS, on by default).
     """
     from psycopg import ClientCursor
 

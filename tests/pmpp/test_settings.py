@@ -49,16 +49,18 @@ def test_database_url_selects_postgresql_with_a_connection_pool():
     assert database["OPTIONS"]["pool"]["max_size"] == 7
 
 
-def test_prepared_statements_only_when_asked():
+def test_prepared_statements_unless_turned_off():
     env = {"SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://pmpp:secret@db.internal:5432/pmpp"}
-    off = json.loads(_settings_in_subprocess(env, "s.DATABASES['default']['OPTIONS']").stdout)
-    on = json.loads(_settings_in_subprocess(env | {"DB_PREPARED_STATEMENTS": "1"}, "s.DATABASES['default']").stdout)
-    # Off, Django binds on the client and never prepares (PgBouncer in transaction mode is safe).
-    assert "server_side_binding" not in off
-    assert "prepare_threshold" not in off
+    on = json.loads(_settings_in_subprocess(env, "s.DATABASES['default']").stdout)
+    off = json.loads(
+        _settings_in_subprocess(env | {"DB_PREPARED_STATEMENTS": "0"}, "s.DATABASES['default']['OPTIONS']").stdout
+    )
     assert on["OPTIONS"]["server_side_binding"] is True
     assert on["OPTIONS"]["prepare_threshold"] == 5
     assert on["OPTIONS"]["pool"]["max_size"] == 10
+    # Off (an old PgBouncer in transaction mode), Django binds on the client and never prepares.
+    assert "server_side_binding" not in off
+    assert "prepare_threshold" not in off
 
 
 def test_sqlite_file_is_the_default_database():
