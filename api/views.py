@@ -24,6 +24,7 @@ from grievances.selectors import grievance_list_for_user
 from grievances.services import workflow as wf
 from pmpp.db_routers import reporting_reads
 from pmpp.languages import active_language
+from pmpp.prepared import prepared_statements
 from privacy.access import AccessChannel, record_views
 from reporting import metrics
 from reporting.breakdowns import Labeller
@@ -87,6 +88,14 @@ def _intake_response(result) -> dict:
 
 
 class GrievanceListCreate(ApiView):
+    def dispatch(self, request, *args, **kwargs):
+        if request.method != "POST":
+            return super().dispatch(request, *args, **kwargs)
+        # An intake runs the same point statements (token, category, duplicate, inserts) on
+        # every call: prepared once per connection, planned once (pmpp.prepared).
+        with prepared_statements():
+            return super().dispatch(request, *args, **kwargs)
+
     @extend_schema(
         operation_id="grievances_list",
         parameters=[serializers.GrievanceFilterSerializer],

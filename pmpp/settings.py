@@ -126,13 +126,12 @@ def database_from_url(url: str) -> dict:
             "timeout": 10,
         }
         if env_bool("DB_PREPARED_STATEMENTS", True):
-            # Parameters bound by the server, and a statement a connection has run 5 times
-            # (psycopg's default threshold) kept prepared: PostgreSQL no longer parses and plans
-            # it again (a third of an API intake's database time, the navigation counts'
-            # planning). Turn off behind a PgBouncer in transaction mode that does not keep
-            # prepared statements (README § PgBouncer).
+            # Parameters bound by the server; statements prepared only where the code asks
+            # (pmpp.prepared: the API intake's, a third of its database time), never by count:
+            # a generic plan would ruin a queue page. Turn off behind a PgBouncer in
+            # transaction mode that does not keep prepared statements (README § PgBouncer).
             database["OPTIONS"]["server_side_binding"] = True
-            database["OPTIONS"]["prepare_threshold"] = 5
+            database["OPTIONS"]["prepare_threshold"] = None
     elif database["ENGINE"] == "django.db.backends.sqlite3":
         sqlite_options = database.setdefault("OPTIONS", {})
         # IMMEDIATE takes the write lock at BEGIN: concurrent writers queue instead of failing.

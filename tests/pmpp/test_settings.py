@@ -56,7 +56,7 @@ def test_prepared_statements_unless_turned_off():
         _settings_in_subprocess(env | {"DB_PREPARED_STATEMENTS": "0"}, "s.DATABASES['default']['OPTIONS']").stdout
     )
     assert on["OPTIONS"]["server_side_binding"] is True
-    assert on["OPTIONS"]["prepare_threshold"] == 5
+    assert on["OPTIONS"]["prepare_threshold"] is None  # prepared only where asked (pmpp.prepared)
     assert on["OPTIONS"]["pool"]["max_size"] == 10
     # Off (an old PgBouncer in transaction mode), Django binds on the client and never prepares.
     assert "server_side_binding" not in off
