@@ -114,6 +114,12 @@ TEMPLATES = [
 FORM_RENDERER = "pmpp.form_rendering.FormRenderer"
 
 
+# The API intake's statements bound by the server and prepared once per connection
+# (pmpp.prepared). Off behind a PgBouncer in transaction mode that does not keep prepared
+# statements (README § PgBouncer).
+PMPP_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
+
+
 def database_from_url(url: str) -> dict:
     """A DATABASES entry: SQLite for sqlite:///…; PostgreSQL for postgres://…, through psycopg 3
     with its connection pool (a psycopg_pool.ConnectionPool per process and per alias)."""
@@ -125,13 +131,9 @@ def database_from_url(url: str) -> dict:
             "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "10")),
             "timeout": 10,
         }
-        if env_bool("DB_PREPARED_STATEMENTS", True):
-            # Parameters bound by the server; statements prepared only where the code asks
-            # (pmpp.prepared: the API intake's, a third of its database time), never by count:
-            # a generic plan would ruin a queue page. Turn off behind a PgBouncer in
-            # transaction mode that does not keep prepared statements (README § PgBouncer).
-            database["OPTIONS"]["server_side_binding"] = True
-            database["OPTIONS"]["prepare_threshold"] = None
+        # Parameters bound on the client and nothing prepared (Django's default), except where
+        # the code asks (pmpp.prepared: the API intake's statements, unless turned off).
+        database["OPTIONS"]["prepare_threshold"] = None
     elif database["ENGINE"] == "django.db.backends.sqlite3":
         sqlite_options = database.setdefault("OPTIONS", {})
         # IMMEDIATE takes the write lock at BEGIN: concurrent writers queue instead of failing.

@@ -3,6 +3,7 @@ is right for the intake's point statements, never for a queue page or a report."
 
 import pytest
 from django.db import connection
+from psycopg import ClientCursor
 
 from pmpp.prepared import prepared_statements
 
@@ -33,6 +34,7 @@ def test_nothing_is_prepared_by_default_however_often_it_runs():
 def test_inside_the_block_a_statement_is_prepared_once_and_reused():
     before = _prepared_count()
     with prepared_statements():
+        assert not issubclass(connection.connection.cursor_factory, ClientCursor)  # bound by the server
         _lookup(1)
         after_first = _prepared_count()
         _lookup(2)
@@ -42,5 +44,6 @@ def test_inside_the_block_a_statement_is_prepared_once_and_reused():
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%pmpp_prepared_test%"])
         assert cursor.fetchone()[0] == 1
-    # Outside again: the connection is back to preparing nothing new.
+    # Outside again: the connection binds on the client and prepares nothing new.
     assert connection.connection.prepare_threshold is None
+    assert issubclass(connection.connection.cursor_factory, ClientCursor)

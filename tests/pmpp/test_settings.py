@@ -51,16 +51,17 @@ def test_database_url_selects_postgresql_with_a_connection_pool():
 
 def test_prepared_statements_unless_turned_off():
     env = {"SECRET_KEY": "x" * 50, "DATABASE_URL": "postgres://pmpp:secret@db.internal:5432/pmpp"}
-    on = json.loads(_settings_in_subprocess(env, "s.DATABASES['default']").stdout)
+    on = json.loads(_settings_in_subprocess(env, "[s.PMPP_PREPARED_STATEMENTS, s.DATABASES['default']]").stdout)
     off = json.loads(
-        _settings_in_subprocess(env | {"DB_PREPARED_STATEMENTS": "0"}, "s.DATABASES['default']['OPTIONS']").stdout
+        _settings_in_subprocess(env | {"DB_PREPARED_STATEMENTS": "0"}, "s.PMPP_PREPARED_STATEMENTS").stdout
     )
-    assert on["OPTIONS"]["server_side_binding"] is True
-    assert on["OPTIONS"]["prepare_threshold"] is None  # prepared only where asked (pmpp.prepared)
-    assert on["OPTIONS"]["pool"]["max_size"] == 10
-    # Off (an old PgBouncer in transaction mode), Django binds on the client and never prepares.
-    assert "server_side_binding" not in off
-    assert "prepare_threshold" not in off
+    assert on[0] is True
+    assert off is False
+    # Django's defaults stay: parameters bound on the client, nothing prepared by count
+    # (pmpp.prepared turns both on for the API intake only).
+    assert "server_side_binding" not in on[1]["OPTIONS"]
+    assert on[1]["OPTIONS"]["prepare_threshold"] is None
+    assert on[1]["OPTIONS"]["pool"]["max_size"] == 10
 
 
 def test_sqlite_file_is_the_default_database():
