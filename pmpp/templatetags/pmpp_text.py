@@ -1,13 +1,13 @@
 """Showing text in two writing directions and the history of any model in the reader's language.
 
-`{{ value|bidi }}`: text a user typed (a name, a comment, a description) isolated in <bdi>, so
-that inside an Arabic sentence a French « Appel au 1212. » keeps its full stop at its end, and
-an Arabic name keeps its place in a French one. Blocks take `dir="auto"` in the template.
+`{{ value|bidi }}`: text a user typed (a name, a comment) isolated in <bdi> (see pmpp.bidi);
+blocks of text take `dir="auto"` in the template.
 """
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
-from django.utils.html import format_html
+
+from pmpp.bidi import isolate
 
 register = template.Library()
 
@@ -15,9 +15,7 @@ register = template.Library()
 @register.filter(is_safe=True)
 def bidi(value):
     """The value, escaped, in an isolating <bdi>; nothing for an empty value."""
-    if value is None or value == "":
-        return ""
-    return format_html("<bdi>{}</bdi>", value)
+    return isolate(value)
 
 
 def _field(record, name: str):
