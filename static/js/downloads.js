@@ -1,6 +1,6 @@
-// Long downloads (a semester report's PDF takes 3–4 s, a large XLSX export longer): a link
-// marked data-download="<busy text>" shows that the file is being prepared and cannot be
-// started twice. The file is fetched, then handed to the browser as a download; the link comes
+// Long downloads (a semester report's PDF takes 3–4 s, a large XLSX export longer): a link, or
+// a form's submit button, marked data-download="<busy text>" shows that the file is being
+// prepared and cannot be started twice. The file is fetched, then handed to the browser as a download; the link comes
 // back as it was when the file has arrived (or failed). Without JavaScript it stays a plain
 // link. No inline script, no CDN (the Content-Security-Policy allows only 'self').
 (function () {
@@ -14,7 +14,7 @@
     }
     var plain = /filename="?([^";]+)"?/i.exec(header);
     if (plain) return plain[1];
-    return link.getAttribute("download") || link.pathname.split("/").pop() || "download";
+    return link.getAttribute("download") || (link.pathname || "").split("/").pop() || "download";
   }
 
   function setBusy(link) {
@@ -51,6 +51,20 @@
     setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
   }
 
+  // `fallback` runs when the answer is not a file (an error page, the sign-in page after a
+  // redirect): the browser then shows it as the plain link or form would have.
+  function download(control, url, options, fallback) {
+    setBusy(control);
+    fetch(url, Object.assign({ credentials: "same-origin" }, options))
+      .then(function (response) {
+        var disposition = response.headers.get("Content-Disposition") || "";
+        if (!response.ok || response.redirected || !/attachment/i.test(disposition)) throw new Error("not a file");
+        return response.blob().then(function (blob) { save(blob, filenameFrom(response, control)); });
+      })
+      .then(function () { restore(control); })
+      .catch(function () { restore(control); fallback(); });
+  }
+
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a[data-download]");
     if (!link) return;
@@ -58,17 +72,26 @@
     if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
     if (link.getAttribute("aria-busy") === "true") return; // already preparing: never twice
-    setBusy(link);
-    fetch(link.href, { credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.blob().then(function (blob) { save(blob, filenameFrom(response, link)); });
-      })
-      .then(function () { restore(link); })
-      .catch(function () {
-        // An error page or a lost connection: let the browser show it as a plain link would.
-        restore(link);
-        window.location.assign(link.href);
-      });
+    download(link, link.href, {}, function () { window.location.assign(link.href); });
+  });
+
+  // A form whose submit button carries data-download (a PDF made from a POST).
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    if (!button || !button.hasAttribute("data-download")) return;
+    var form = event.target;
+    event.preventDefault();
+    if (form.querySelector("[aria-busy=true]")) return; // already preparing: never twice
+    var body = new FormData(form);
+    if (button.name) body.append(button.name, button.value);
+    download(button, form.action, { method: "POST", body: body }, function () {
+      // Submitted as it would have been without the script (the button's value included).
+      var carried = document.createElement("input");
+      carried.type = "hidden";
+      carried.name = button.name;
+      carried.value = button.value;
+      if (button.name) form.appendChild(carried);
+      form.submit();
+    });
   });
 })();
