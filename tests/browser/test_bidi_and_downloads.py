@@ -23,7 +23,7 @@ ANSWER = "Appel au 1212."
 
 # Where, on screen, each part of a text node lies: the bidirectional algorithm decides it, so
 # only the rendered boxes can say whether the full stop stayed after « 1212 ».
-_BOXES = """([element, parts]) => {
+_BOXES = """(element, parts) => {
   const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
   let node;
   while ((node = walker.nextNode()) && !node.data.includes(parts[0])) {}
