@@ -70,7 +70,7 @@ def _plan(password: str) -> dict:
     from grievances.workflow import transition_rows
     from pmpp.models import User
     from reporting.services import semester_report_start
-    from stakeholders.models import Activity
+    from stakeholders.models import EngagementActivity
 
     users = {}
     for user in User.objects.filter(
@@ -115,7 +115,7 @@ def _plan(password: str) -> dict:
         ("registry-stakeholders", reverse("stakeholders:stakeholder_list")),
         ("registry-map", reverse("stakeholders:map")),
     ]
-    activity = Activity.objects.order_by("-start_date").first()
+    activity = EngagementActivity.objects.order_by("-start_date").first()
     if activity is not None:
         pages["pointfocal"].append(("consultation", reverse("stakeholders:activity_detail", args=[activity.pk])))
     pages["admin"] += [("admin", reverse("admin:index"))]
