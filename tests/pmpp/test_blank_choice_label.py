@@ -12,7 +12,8 @@ def test_the_empty_choice_is_arabic_on_arabic_pages_not_the_french_fallback():
         french = str(get_blank_choice_label())
     with translation.override("ar"):
         arabic = str(get_blank_choice_label())
-        first_choice = Grievance._meta.get_field("complainant_sex").get_choices()[0]
+        value, label = Grievance._meta.get_field("complainant_sex").get_choices()[0]
+        first_choice = (value, str(label))
         expected = gettext("— Choisissez —")
 
     assert arabic != french
