@@ -8,7 +8,7 @@ RUN_ENV := DEBUG=$${DEBUG:-1}
 # Tests run with DEBUG off like production, so they need a key; any value will do.
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-test-key} STATIC_MANIFEST=$${STATIC_MANIFEST:-0}
 
-.PHONY: run test check setup migrate demo demo-passwords vendor messages clean bench loadtest
+.PHONY: run test check setup migrate demo demo-passwords vendor messages clean bench loadtest screenshots
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@py=$$(scripts/find-python.sh) || exit 1; \
@@ -61,6 +61,12 @@ loadtest: setup
 
 vendor:
 	scripts/vendor-static.sh
+
+# Every main page at 1366×768 in French and Arabic, from a demo database of its own, into
+# screenshots/ (ignored by git): open screenshots/index.html. About a minute or two.
+screenshots: setup
+	@scripts/system-deps.sh
+	$(PY) scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -9,6 +9,7 @@ from django.utils.translation import pgettext
 
 from grievances.deadlines import SlaStatus
 from grievances.models import Grievance
+from pmpp.bidi import isolate
 
 SLA_BADGES = {
     SlaStatus.ON_TRACK: "text-bg-success",
@@ -71,7 +72,7 @@ class GrievanceTable(tables.Table):
 
     def render_assigned_to(self, record: Grievance) -> str:
         if record.assigned_to_id:
-            return record.assigned_to.get_full_name() or record.assigned_to.username
+            return isolate(record.assigned_to.get_full_name() or record.assigned_to.username)
         return record.assigned_unit.label if record.assigned_unit_id else "—"
 
 
@@ -104,7 +105,7 @@ class SearchResultTable(GrievanceTable):
     def render_complainant_name(self, record: Grievance) -> str:
         if record.is_anonymous:
             return _("Anonyme")
-        return record.complainant_name or "—"
+        return isolate(record.complainant_name) or "—"
 
     def render_others(self, record: Grievance):
         # Keyed by the grievance's id, never by the CNIE or the phone it leads to.

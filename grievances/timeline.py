@@ -10,6 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, gettext_lazy, override
+
 from grievances.models import Attachment, Commitment, Grievance, InternalNote
 from grievances.workflow import TRANSITION_LABELS
 
@@ -51,10 +56,8 @@ def _display(record, name: str) -> str:
     if callable(display):
         return str(display())
     if isinstance(value, bool):
-        return "oui" if value else "non"
+        return gettext("oui") if value else gettext("non")
     if isinstance(value, datetime):
-        from django.utils import timezone
-
         return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
     return str(value)
 
@@ -93,11 +96,11 @@ def _events(
         events.append(
             Event(
                 when=row.history_date,
-                who=(user.get_full_name() or user.username) if user else "Système",
+                who=(user.get_full_name() or user.username) if user else gettext("Système"),
                 what=(created if creation and created else "")
                 or str(TRANSITION_LABELS.get(row.transition, ""))
-                or _KIND.get(row.history_type, ""),
-                why=row.history_change_reason or "",
+                or str(_KIND.get(row.history_type, "")),
+                why=_reason(row.history_change_reason or "", transition=row.transition),
                 subject=subject if not callable(subject) else subject(row),
                 changes=changes,
                 text=getattr(row, text) if creation and text else "",
@@ -113,7 +116,29 @@ def _label(record, f, foreign_labels: dict[str, dict]) -> str:
     return _display(record, f.name)
 
 
-_KIND = {"+": "Création", "~": "Modification", "-": "Suppression"}
+_KIND = {"+": gettext_lazy("Création"), "~": gettext_lazy("Modification"), "-": gettext_lazy("Suppression")}
+
+
+def _isolated(template: str, **values: str) -> SafeString:
+    """A translated sentence around user text (a file's name): the text isolated in <bdi>, so
+    a French name keeps its punctuation in place inside an Arabic sentence and vice versa."""
+    isolated = {name: format_html("<bdi>{}</bdi>", value) for name, value in values.items()}
+    return mark_safe(conditional_escape(template) % isolated)  # noqa: S308 - both parts are escaped
+
+
+def _reason(stored: str, *, transition: str) -> str:
+    """The why of a history row in the reader's language. It was stored as written at the time,
+    in French (« Qualifier (opération 1) — rappel prévu »): a head that is a translatable label
+    is shown translated and the user's comment after « — » as written; the transition's own
+    label, already shown as the event, is not repeated."""
+    head, sep, comment = stored.partition(" — ")
+    label = TRANSITION_LABELS.get(transition)
+    if label is not None:
+        with override("fr"):
+            french = str(label)
+        if head in (french, str(label)):
+            return comment
+    return f"{gettext(head)}{sep}{comment}" if head else stored
 
 
 def _foreign_labels(rows_by_model: list[tuple], *, known: dict[type, dict]) -> dict[str, dict]:
@@ -182,25 +207,25 @@ def grievance_timeline(grievance: Grievance, *, with_notes: bool = False) -> lis
     )
     labels["renews"] = {row.id: f"n° {row.sequence}" for row in commitment_rows}
     labels["grievance"] = {grievance.pk: grievance.reference}
-    events = _events(grievance_rows, model=Grievance, subject="Réclamation", foreign_labels=labels)
+    events = _events(grievance_rows, model=Grievance, subject=gettext("Réclamation"), foreign_labels=labels)
     events += _events(
         commitment_rows,
         model=Commitment,
-        subject=lambda row: f"Engagement n° {row.sequence}",
+        subject=lambda row: gettext("Engagement n° %(sequence)s") % {"sequence": row.sequence},
         foreign_labels=labels,
     )
     events += _events(
         attachment_rows,
         model=Attachment,
-        subject=lambda row: f"Pièce jointe « {row.original_name} »",
+        subject=lambda row: _isolated(gettext("Pièce jointe « %(name)s »"), name=row.original_name),
         foreign_labels=labels,
     )
     events += _events(
         note_rows,
         model=InternalNote,
-        subject="Note interne",
+        subject=gettext("Note interne"),
         foreign_labels=labels,
-        created="Note interne",
+        created=gettext("Note interne"),
         text="body",
     )
     return sorted(events, key=lambda event: event.when, reverse=True)

@@ -70,6 +70,13 @@ class PmppConfig(AppConfig):
 
         fsm_fields_of_migration_states_stop_listening()
 
+        # Django 6.1 puts « - Select an option - » before a model field's choices; its Arabic
+        # catalogue lacks it, so Arabic pages fell back to the French one. Django lets an app
+        # name its own (this setting's deprecation note): ours, which both catalogues carry.
+        from django.db.models import fields as model_fields
+
+        model_fields.BLANK_CHOICE_LABEL = _("— Choisissez —")
+
         from pmpp.audit import register_sqlite_lock_function, share_history_manager_classes
         from pmpp.audit_chain import register_sqlite_chain_functions
 

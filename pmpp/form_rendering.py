@@ -113,3 +113,6 @@ class BootstrapMixin:
                 widget.attrs.setdefault("class", "form-select")
             elif not isinstance(widget, forms.HiddenInput):
                 widget.attrs.setdefault("class", "form-control")
+            # Free text is typed in either language: it takes its direction from its first letter.
+            if isinstance(widget, forms.Textarea) or type(widget) is forms.TextInput:
+                widget.attrs.setdefault("dir", "auto")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from pmpp.bidi import UserTextColumn, isolate
 from stakeholders.charts import quadrant_label
 from stakeholders.models import Language, MandateVerification, NotificationMeans
 from stakeholders.selectors import execution_rate, mandate_status
@@ -49,7 +50,7 @@ class RegistryTable(tables.Table):
 
 
 class GroupTable(RegistryTable):
-    name = tables.Column(verbose_name=_("Nom"), linkify=_link("group_detail"))
+    name = UserTextColumn(verbose_name=_("Nom"), linkify=_link("group_detail"))
     category = tables.Column(verbose_name=_("Catégorie"))
     programmes = tables.Column(verbose_name=_("Programmes"), empty_values=(), orderable=False)
     language_needs = tables.Column(verbose_name=_("Besoins linguistiques"), empty_values=(), orderable=False)
@@ -81,7 +82,7 @@ class GroupTable(RegistryTable):
 
 
 class StakeholderTable(RegistryTable):
-    name = tables.Column(verbose_name=_("Nom"), linkify=_link("stakeholder_detail"))
+    name = UserTextColumn(verbose_name=_("Nom"), linkify=_link("stakeholder_detail"))
     kind = tables.Column(verbose_name=_("Type"))
     organisation = tables.Column(verbose_name=_("Organisation"), accessor="organisation__name")
     groups = tables.Column(verbose_name=_("Groupes"), empty_values=(), orderable=False)
@@ -124,7 +125,7 @@ class StakeholderTable(RegistryTable):
 
 
 class RepresentativeTable(RegistryTable):
-    name = tables.Column(verbose_name=_("Nom"), linkify=_link("representative_detail"))
+    name = UserTextColumn(verbose_name=_("Nom"), linkify=_link("representative_detail"))
     group = tables.Column(verbose_name=_("Groupe représenté"), accessor="group__name")
     role = tables.Column(verbose_name=_("Qualité"))
     last_verified_on = tables.Column(verbose_name=_("Dernière vérification"))
@@ -172,7 +173,7 @@ class MandateTable(RepresentativeTable):
 
 class ActivityTable(RegistryTable):
     start_date = tables.Column(verbose_name=_("Date"))
-    title = tables.Column(verbose_name=_("Intitulé"), linkify=_link("activity_detail"))
+    title = UserTextColumn(verbose_name=_("Intitulé"), linkify=_link("activity_detail"))
     type = tables.Column(verbose_name=_("Type"))
     organiser = tables.Column(verbose_name=_("Organisateur"), accessor="organiser__name")
     programmes = tables.Column(verbose_name=_("Programmes"), empty_values=(), orderable=False)
@@ -213,15 +214,15 @@ class ActivityTable(RegistryTable):
 
     def render_place(self, record) -> str:
         if record.online:
-            return f"{record.place} ({_('en ligne')})" if record.place else str(_("En ligne"))
-        return record.place or "—"
+            return format_html("{} ({})", isolate(record.place), _("en ligne")) if record.place else str(_("En ligne"))
+        return isolate(record.place) or "—"
 
     def render_participants(self, record) -> str:
         return str(record.participants_total)
 
 
 class CampaignTable(RegistryTable):
-    title = tables.Column(verbose_name=_("Intitulé"), linkify=_link("campaign_detail"))
+    title = UserTextColumn(verbose_name=_("Intitulé"), linkify=_link("campaign_detail"))
     programme = tables.Column(verbose_name=_("Programme"), accessor="programme__name")
     responsible = tables.Column(verbose_name=_("Organisme responsable"), accessor="responsible__name")
     start_date = tables.Column(verbose_name=_("Début"))
@@ -275,10 +276,10 @@ def _overdue_row(record, table) -> str:
 
 
 class CorrectiveActionTable(RegistryTable):
-    title = tables.Column(verbose_name=_("Intitulé"), linkify=_link("action_detail"))
+    title = UserTextColumn(verbose_name=_("Intitulé"), linkify=_link("action_detail"))
     source = tables.Column(verbose_name=_("Origine"))
     owner_organisation = tables.Column(verbose_name=_("Responsable"), accessor="owner_organisation__name")
-    owner_name = tables.Column(verbose_name=_("Personne responsable"))
+    owner_name = UserTextColumn(verbose_name=_("Personne responsable"))
     due_on = tables.Column(verbose_name=_("Échéance"))
     status = tables.Column(verbose_name=_("État"))
     completed_on = tables.Column(verbose_name=_("Réalisée le"))
@@ -318,8 +319,8 @@ class CorrectiveActionTable(RegistryTable):
 
 class RiskTable(RegistryTable):
     number = tables.Column(verbose_name=_("N°"))
-    title = tables.Column(verbose_name=_("Risque"), linkify=_link("risk_detail"))
-    components = tables.Column(verbose_name=_("Composantes / activités concernées"))
+    title = UserTextColumn(verbose_name=_("Risque"), linkify=_link("risk_detail"))
+    components = UserTextColumn(verbose_name=_("Composantes / activités concernées"))
     status = tables.Column(verbose_name=_("État"))
 
     export = [
@@ -336,11 +337,11 @@ class RiskTable(RegistryTable):
 
 
 class DocumentTable(RegistryTable):
-    title = tables.Column(verbose_name=_("Titre"), linkify=_link("document_detail"))
+    title = UserTextColumn(verbose_name=_("Titre"), linkify=_link("document_detail"))
     version = tables.Column(verbose_name=_("Version"))
     published_on = tables.DateColumn(verbose_name=_("Publié le"), format="d/m/Y")
     programme = tables.Column(verbose_name=_("Programme"), empty_values=())
-    where = tables.Column(verbose_name=_("Lieu de publication"))
+    where = UserTextColumn(verbose_name=_("Lieu de publication"))
 
     export = [
         (_("Titre"), lambda d: d.title),

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from grievances.access import user_can_see_grievance
 from grievances.models import Attachment, Grievance
@@ -59,7 +60,7 @@ _DESCRIPTION_MAX_LENGTH = Attachment._meta.get_field("description").max_length
 # would break the Content-Disposition header of the download.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
-CHANGE_REASON = "Pièce jointe ajoutée"
+CHANGE_REASON = gettext_noop("Pièce jointe ajoutée")
 _REFUSED = "Vous n'êtes pas autorisé·e à joindre un fichier à cette réclamation."
 
 

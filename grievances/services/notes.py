@@ -14,15 +14,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from grievances.access import user_can_see_grievance
 from grievances.models import Grievance, InternalNote, NoteMention
 from grievances.people import full_name
 from pmpp import limits, roles
 
-NOTE_REASON = "Note interne"
+NOTE_REASON = gettext_noop("Note interne")
 # Written in the audit chain in the clear when a case moves to the GBV referent: no content.
-ERASED_ON_FLAG_REASON = "Cas transféré au référent VBG : texte des notes internes retiré"
+ERASED_ON_FLAG_REASON = gettext_noop("Cas transféré au référent VBG : texte des notes internes retiré")
 # « @salma », « @agent.cnss »: after a space, a bracket or the start, never inside an e-mail
 # address (« ecrit@exemple.ma » mentions nobody). A login's last character is not a full stop,
 # so « voir @salma. » mentions salma.

@@ -8,10 +8,11 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from grievances.models import Grievance
 
-SATISFACTION_REASON = "Satisfaction exprimée par le réclamant"
+SATISFACTION_REASON = gettext_noop("Satisfaction exprimée par le réclamant")
 
 
 @transaction.atomic

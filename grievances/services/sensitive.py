@@ -6,14 +6,15 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from grievances.models import Attachment, Grievance, SensitiveCase
 from grievances.services.notes import notes_erase_on_flag
 from privacy.anonymisation import GRIEVANCE_TEXT_FIELDS, exchange_texts_erase, history_rows_erase
 
 # Written in the audit chain in the clear: no personal data, no reference.
-TAKE_OVER_REASON = "Cas transféré au référent VBG : identité et pièces jointes retirées de la réclamation"
-FILE_MOVED_REASON = "Pièce jointe transférée au cas sensible"
+TAKE_OVER_REASON = gettext_noop("Cas transféré au référent VBG : identité et pièces jointes retirées de la réclamation")
+FILE_MOVED_REASON = gettext_noop("Pièce jointe transférée au cas sensible")
 
 _LABELS = {"refer": "Orientation vers un prestataire spécialisé", "close": "Clôture du cas sensible"}
 

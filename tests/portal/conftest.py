@@ -64,7 +64,7 @@ def file_anonymous(file_online):
 def close(walk):  # noqa: F811 (fixture imported above)
     """Drive a grievance filed online through the workflow to its closure, by the back office."""
 
-    def close(grievance, *, outcome="founded"):
+    def close(grievance, *, outcome="founded", answer="Votre bourse sera versée le 15."):
         unfounded = outcome == "unfounded"
         g = wf.grievance_qualify(
             grievance=grievance,
@@ -84,7 +84,7 @@ def close(walk):  # noqa: F811 (fixture imported above)
         g = wf.grievance_draft_answer(
             grievance=g,
             actor=walk.agent,
-            text="Votre bourse sera versée le 15.",
+            text=answer,
             explanation="Le changement de situation n'a pas été déclaré à temps." if unfounded else "",
         )
         g = wf.grievance_approve_answer(grievance=g, actor=walk.head)

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from grievances.models import Grievance
 from grievances.people import full_name
@@ -39,7 +40,7 @@ def grievance_assign(*, grievance: Grievance, actor, assignee=None, unit=None, c
             changes.append(f"service : {unit.name}")
         if not changes:
             return locked
-        reason = "Attribution — " + ", ".join(changes)
+        reason = gettext_noop("Attribution") + " — " + ", ".join(changes)
         locked._change_reason = f"{reason} — {comment.strip()}" if comment.strip() else reason
         locked._history_transition = "assign"
         locked._history_user = actor
