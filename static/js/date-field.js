@@ -148,6 +148,7 @@
     this.button.addEventListener("click", function () { self.dialog ? self.close(true) : self.open(); });
     input.addEventListener("keydown", function (event) {
       if (event.altKey && event.key === "ArrowDown") { event.preventDefault(); self.open(); }
+      else if (event.key === "Escape" && self.dialog) { event.preventDefault(); self.close(false); }
     });
     // A date typed in ISO or with other digits is shown back as the field shows dates.
     input.addEventListener("change", function () { self.tidy(); });
