@@ -7,6 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from pmpp.models import Channel
+
 pytestmark = pytest.mark.django_db
 
 _ROW = re.compile(r'<td><a href="/reclamations/\d+/">([^<]+)</a></td>')
@@ -16,7 +18,8 @@ ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 @pytest.fixture
 def recent_and_old(walk):
     recent = walk.register()
-    old = walk.register(received_at=timezone.now() - timedelta(days=40))
+    # Only a dated channel (mail) takes a reception date in the past.
+    old = walk.register(channel=Channel.objects.get(code="postal"), received_at=timezone.now() - timedelta(days=40))
     return recent, old
 
 
