@@ -2,6 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from grievances.models import Grievance
+from pmpp.dates import use_local_dates
 from pmpp.form_rendering import list_model_choices
 from pmpp.models import Channel, ComplaintCategory, Programme, Region
 
@@ -32,9 +33,9 @@ class GrievanceFilter(django_filters.FilterSet):
         form = super().form
         if not getattr(form, "_styled", False):
             list_model_choices(form.fields.values())
+            use_local_dates(form.fields.values())
             for name, field in form.fields.items():
                 if name.startswith("received_"):
-                    field.widget.input_type = "date"
                     field.widget.attrs["class"] = "form-control"
                 else:
                     field.widget.attrs["class"] = "form-select"

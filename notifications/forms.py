@@ -23,7 +23,7 @@ class ExchangeForm(BootstrapMixin, forms.Form):
     occurred_at = forms.DateTimeField(
         label=_("Date de l'échange"),
         widget=DateTimeInput(),
-        error_messages={"required": _("Indiquez la date de l'échange."), "invalid": _("Date invalide.")},
+        error_messages={"required": _("Indiquez la date de l'échange.")},
     )
     summary = forms.CharField(
         label=_("Résumé"),
@@ -58,9 +58,7 @@ class CommitmentNotifyForm(BootstrapMixin, forms.Form):
     action = forms.ChoiceField(
         choices=[(SEND, SEND), (PHONE, PHONE)], error_messages={"required": _("Choisissez comment informer.")}
     )
-    occurred_at = forms.DateTimeField(
-        label=_("Appel du"), widget=DateTimeInput(), required=False, error_messages={"invalid": _("Date invalide.")}
-    )
+    occurred_at = forms.DateTimeField(label=_("Appel du"), widget=DateTimeInput(), required=False)
     summary = forms.CharField(
         label=_("Ce qui a été dit (facultatif)"),
         required=False,

@@ -5,7 +5,7 @@ has about ninety (programme, channel, category, region, state, assignee, unit) a
 grievance file as many in its step forms: 10 to 15 ms of every page, for markup that never
 changes shape. `FormRenderer` writes the same HTML as `django/forms/widgets/select.html`
 (attributes, option groups, selected options, escaping) directly; every other widget keeps
-its template. The date widgets and `BootstrapMixin` give every app's forms the same look.
+its template. `BootstrapMixin` (with pmpp/dates.py's date widgets) gives every app's forms the same look.
 """
 
 from django import forms
@@ -14,6 +14,10 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.html import conditional_escape as escape
 from django.utils.safestring import mark_safe
 from django_filters.fields import ModelChoiceIterator as FilterChoiceIterator
+
+from pmpp.dates import DateInput, DateTimeInput, use_local_dates
+
+__all__ = ["BootstrapMixin", "DateInput", "DateTimeInput", "FormRenderer", "list_model_choices", "select_html"]
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 
@@ -86,25 +90,12 @@ def list_model_choices(fields) -> None:
         field.widget.choices = field.choices  # the widget holds an iterator made before
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
 class BootstrapMixin:
     """Bootstrap classes on every widget, so that forms look the same everywhere."""
 
     def _style(self) -> None:
         list_model_choices(self.fields.values())
+        use_local_dates(self.fields.values())
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)):

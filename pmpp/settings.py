@@ -209,6 +209,8 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("ar", _("العربية"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates are typed day first in both languages (pmpp/dates.py), the admin's widgets included.
+FORMAT_MODULE_PATH = ["pmpp.formats"]
 TIME_ZONE = "Africa/Casablanca"
 USE_I18N = True
 USE_TZ = True

@@ -12,6 +12,7 @@ urlpatterns = [
     path("connexion/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("preferences/chiffres/", views.set_digits, name="set_digits"),
     # Before the apps' own pages: every API call resolves here without trying their 120 patterns.
     path("api/", include("api.urls")),
     path("", include("grievances.urls")),

@@ -1,7 +1,9 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from pmpp import roles
 from pmpp.hooks import app_hooks
@@ -56,3 +58,31 @@ def home(request: HttpRequest) -> HttpResponse:
     for home_context in app_hooks("home_context"):
         context.update(home_context(request))
     return render(request, "pmpp/home.html", context)
+
+
+DIGITS_COOKIE = "pmpp_digits"
+DIGITS = {"latn", "arab"}
+
+
+@require_POST
+def set_digits(request: HttpRequest) -> HttpResponse:
+    """The reader's digits in date fields on Arabic pages: Latin (default) or Arabic-Indic.
+
+    Like the language, a preference of the browser, not of the account: a cookie that
+    static/js/date-field.js reads (hence not HttpOnly). It says nothing personal.
+    """
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    digits = request.POST.get("digits", "")
+    if digits in DIGITS:
+        response.set_cookie(
+            DIGITS_COOKIE,
+            digits,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=request.is_secure(),
+            httponly=False,  # read by date-field.js
+        )
+    return response

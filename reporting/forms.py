@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grievances.models import Sex
 from pmpp import roles
+from pmpp.dates import DateInput, use_local_dates
 from pmpp.models import Channel, ComplaintCategory, Programme, Region
 from reporting.statistics import Filters, Period
 
@@ -24,13 +25,6 @@ QUARTER, SEMESTER, CUSTOM = "quarter", "semester", "custom"
 PERIOD_KINDS = [(QUARTER, _("Trimestre")), (SEMESTER, _("Semestre")), (CUSTOM, _("Dates personnalisées"))]
 WEB, NON_WEB = "web", "non_web"
 FIRST_YEAR = 2000
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def current_quarter(today: date | None = None) -> tuple[int, int]:
@@ -105,6 +99,7 @@ class DashboardFilterForm(forms.Form):
         self.fields["category"].choices = every + [(c.pk, str(c)) for c in self.categories]
         self.fields["region"].choices = every + [(r.pk, r.label) for r in self.regions]
         self.fields["sex"].choices = every + list(Sex.choices)
+        use_local_dates(self.fields.values())
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pmpp.dates import use_local_dates
 from pmpp.limits import max_length_of
 from pmpp.models import Organisation, Programme, Region
 from stakeholders.models import (
@@ -29,18 +30,16 @@ YES_NO = [("true", _("Oui")), ("false", _("Non"))]
 
 
 class StyledFilterSet(django_filters.FilterSet):
-    """Bootstrap classes on every filter field, date pickers for dates."""
+    """Bootstrap classes on every filter field, the shared date widget for dates."""
 
     @property
     def form(self):
         form = super().form
         if not getattr(form, "_styled", False):
+            use_local_dates(form.fields.values())
             for field in form.fields.values():
                 widget = field.widget
-                if isinstance(field, forms.DateField):
-                    widget.input_type = "date"
-                    widget.attrs["class"] = "form-control"
-                elif isinstance(widget, forms.Select):
+                if isinstance(widget, forms.Select):
                     widget.attrs["class"] = "form-select"
                 else:
                     widget.attrs["class"] = "form-control"

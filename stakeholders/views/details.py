@@ -211,6 +211,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "steps": [{"name": name, "label": label} for name, label in ACTION_STEPS.items() if name in steps],
             "notes": selectors.action_notes(action=action),
             "note_form": forms.ProgressNoteForm() if _may(request.user, "add", ProgressNote) else None,
+            "complete_form": forms.ActionCompleteForm() if "complete" in steps else None,
             "concerns": action.concerns.select_related("activity"),
             "can_edit": _can_edit(request, CorrectiveAction),
             "history": selectors.history_for(

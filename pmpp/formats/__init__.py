@@ -1,0 +1,1 @@
+"""Locale formats Django reads before its own (FORMAT_MODULE_PATH): the input formats only."""
