@@ -32,7 +32,7 @@ from grievances.demo import STATE_PATHS, _step
 from grievances.services.intake import grievance_register
 from pmpp.models import Channel, ComplaintCategory, Programme, UnfoundedReason, Unit
 from reporting.services import semester_report_start
-from stakeholders.models import EngagementActivity, Stakeholder
+from tests.stakeholders.builders import make_activity, make_stakeholder
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -162,8 +162,8 @@ JOURNEYS = {
 @pytest.fixture
 def pages_data(salma, youssef, nadia, karim, leila, amina) -> dict:
     """One grievance in each state of STATES, made through the services as the demo makes them
-    (grievances.demo), an overdue one for the alerts, a draft semester report, and the registry
-    rows seeded after migrate."""
+    (grievances.demo), an overdue one for the alerts, a draft semester report, a stakeholder and
+    a consultation."""
     tayssir = Programme.objects.get(code="tayssir")
     category = ComplaintCategory.objects.filter(programme=tayssir, needs_partner=False).order_by("pk").first()
     phone_channel = Channel.objects.get(code="call-centre")
@@ -203,8 +203,8 @@ def pages_data(salma, youssef, nadia, karim, leila, amina) -> dict:
     )
     today = timezone.localdate()
     data["report"] = semester_report_start(actor=leila, year=today.year, semester=1 if today.month <= 6 else 2).pk
-    data["stakeholder"] = Stakeholder.objects.order_by("pk").first().pk
-    data["activity"] = EngagementActivity.objects.order_by("pk").first().pk
+    data["stakeholder"] = make_stakeholder("Association des parents d'élèves de Taroudant").pk
+    data["activity"] = make_activity().pk
     data["users"] = {user.username: user for user in (salma, youssef, nadia, karim, leila, amina)}
     return data
 
