@@ -16,10 +16,14 @@ cp node_modules/swagger-ui-dist/{favicon-32x32.png,LICENSE,NOTICE} static/vendor
 # Source maps are not shipped: drop the references so browsers don't request them.
 sed -i '/sourceMappingURL/d' static/vendor/bootstrap/css/*.css static/vendor/bootstrap/js/*.js
 sed -i 's|/\*# sourceMappingURL=[^*]*\*/||; s|^//# sourceMappingURL=.*$||' static/vendor/swagger-ui/*.css static/vendor/swagger-ui/*.js
+# axe-core checks the pages in the browser tests (tests/browser/test_accessibility.py): it is
+# copied beside them, outside static/, so that no user's page can ever load it.
+rm -rf tests/browser/vendor && mkdir -p tests/browser/vendor/axe-core
+cp node_modules/axe-core/{axe.min.js,LICENSE} tests/browser/vendor/axe-core/
 node -e '
 const lock = require("./package-lock.json");
 const out = {};
-for (const name of ["bootstrap", "htmx.org", "swagger-ui-dist"]) out[name] = lock.packages["node_modules/" + name].version;
+for (const name of ["bootstrap", "htmx.org", "swagger-ui-dist", "axe-core"]) out[name] = lock.packages["node_modules/" + name].version;
 require("fs").writeFileSync("static/vendor/VERSIONS.json", JSON.stringify(out, null, 2) + "\n");
 '
 echo "Vendored: $(cat static/vendor/VERSIONS.json | tr -d '\n ')"
