@@ -61,7 +61,7 @@ def test_the_approval_page_warns_of_an_unfinished_semester_and_needs_the_acknowl
     end = unfinished.period.end.strftime("%d/%m/%Y")
 
     page = client.get(url).content.decode()
-    assert f"n&#x27;est pas terminé : il se termine le {end}." in page
+    assert f"Le semestre {unfinished.label} n'est pas terminé : il se termine le {end}." in page
     assert 'name="unfinished_semester" value="acknowledged"' in page
 
     refused = client.post(url, {"confirm": "yes"})
