@@ -227,7 +227,13 @@ STEPS = {
     "close": (
         serializers.CloseSerializer,
         wf.grievance_close,
-        lambda d: {"synthesis": d["synthesis"], "external_recourse_informed": d["external_recourse_informed"]},
+        # The screens ask the closing officer to confirm (issue 20); a client's POST to this
+        # operation is already that deliberate act, with no person in front of a dialog.
+        lambda d: {
+            "synthesis": d["synthesis"],
+            "external_recourse_informed": d["external_recourse_informed"],
+            "confirmed": True,
+        },
     ),
     "appeal": (
         serializers.AppealSerializer,

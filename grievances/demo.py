@@ -241,6 +241,7 @@ def _step(step: str, g: Grievance, *, rng, cast: _Cast, agent, unit, reasons) ->
             actor=closer,
             synthesis="Traitement vérifié, réponse transmise.",
             external_recourse_informed=bool(g.appeal_count),
+            confirmed=True,
         )
     elif step == "reclassify":
         wf.grievance_reclassify_as_request(

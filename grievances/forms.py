@@ -15,8 +15,10 @@ from grievances.models import AgeGroup, Commitment, Grievance, Residence, Sensit
 from grievances.people import colleagues_with_roles, who_sees_every
 from grievances.services import workflow as wf
 from grievances.services.intake import SensitiveDetails
+from grievances.step_confirmations import close_confirmation
 from pmpp import limits, roles
 from pmpp.category_select import ProgrammeCategorySelect, use_grouped_categories
+from pmpp.confirmation import Confirmation, confirmed
 from pmpp.form_rendering import BootstrapMixin, DateInput, DateTimeInput
 from pmpp.limits import max_length_of
 from pmpp.models import Channel, ComplaintCategory, NotComplaintKind, Programme, Region, UnfoundedReason, Unit
@@ -36,6 +38,8 @@ class StepForm(BootstrapMixin, forms.Form):
 
     expected_status = forms.CharField(widget=forms.HiddenInput, max_length=max_length_of(Grievance, "status"))
     comment_field: str | None = "comment"
+    # An irreversible step sets what its confirmation says (issue 20); the page asks before submitting.
+    confirmation: Confirmation | None = None
 
     def __init__(self, *args, grievance: Grievance, user, query=None, **kwargs):
         kwargs.setdefault("initial", {})["expected_status"] = grievance.status
@@ -58,6 +62,15 @@ class StepForm(BootstrapMixin, forms.Form):
             "actor": self.user,
             "expected_status": self.cleaned_data["expected_status"],
         }
+
+    @property
+    def confirmed(self) -> bool:
+        return confirmed(self.data)
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        """Posted without the confirmation its step needs: the page shows it, nothing was done."""
+        return self.confirmation is not None and self.is_bound and not self.confirmed
 
 
 class CommentMixin(forms.Form):
@@ -388,6 +401,7 @@ class CloseForm(StepForm):
     def setup(self):
         if not self.grievance.appeal_count:
             del self.fields["external_recourse_informed"]
+        self.confirmation = close_confirmation(self.grievance)
 
     def perform(self):
         data = self.cleaned_data
@@ -395,6 +409,7 @@ class CloseForm(StepForm):
             **self.common(),
             synthesis=data["final_synthesis"],
             external_recourse_informed=data.get("external_recourse_informed", False),
+            confirmed=self.confirmed,
         )
 
 

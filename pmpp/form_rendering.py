@@ -13,6 +13,7 @@ from django.forms.models import ModelChoiceField, ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import conditional_escape as escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceIterator as FilterChoiceIterator
 
 from pmpp.dates import DateInput, DateTimeInput, use_local_dates
@@ -88,6 +89,33 @@ def list_model_choices(fields) -> None:
         else:
             continue
         field.widget.choices = field.choices  # the widget holds an iterator made before
+
+
+class SearchableSelectMultiple(forms.SelectMultiple):
+    """A `<select multiple>` that `js/searchable-select.js` turns into a Tom Select box (issue 20).
+
+    Twenty-seven organisations as checkboxes filled a screen per field; a searchable box is one
+    line: type a few letters, pick with the arrow keys and Enter, remove with Backspace. The
+    `<label for>` keeps naming the box (Tom Select moves it to its own input), the script reads
+    its texts in the page's language from the data attributes, and without JavaScript the
+    plain multiple select still submits the same values.
+    """
+
+    class Media:
+        css = {"all": ["vendor/tom-select/tom-select.bootstrap5.min.css"]}
+        js = [
+            forms.Script("vendor/tom-select/tom-select.complete.min.js", defer=True),
+            forms.Script("js/searchable-select.js", defer=True),
+        ]
+
+    def __init__(self, attrs=None, choices=()):
+        defaults = {
+            "data-searchable": "",
+            "data-placeholder": _("Tapez pour rechercher…"),
+            "data-no-results": _("Aucun résultat"),
+            "data-remove-label": _("Retirer"),
+        }
+        super().__init__({**defaults, **(attrs or {})}, choices)
 
 
 class BootstrapMixin:

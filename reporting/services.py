@@ -8,6 +8,7 @@ were frozen at approval, and a correction is a new version that supersedes it.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_fsm import has_transition_perm
 
 from reporting.models import SemesterReport
@@ -79,12 +80,21 @@ def semester_report_start(*, actor, year: int, semester: int, notes: str = "") -
         return _insert_draft(report, actor=actor, reason=f"Rapport {period.label} : brouillon ouvert (version 1)")
 
 
-def semester_report_approve(*, report: SemesterReport, actor) -> SemesterReport:
+def semester_has_ended(report: SemesterReport) -> bool:
+    """Whether the report's semester is over: its last day is behind us (Moroccan local date)."""
+    return report.period.end < timezone.localdate()
+
+
+def semester_report_approve(
+    *, report: SemesterReport, actor, confirmed: bool = False, unfinished_semester_acknowledged: bool = False
+) -> SemesterReport:
     """Approve a draft and freeze its figures (SPEC §6: once approved the report is locked).
 
     The data is assembled now, inside the transaction that holds the report's row lock, and
     stored in `snapshot`; from then on the report shows only that snapshot, whatever is
-    corrected later in the grievances or the registry.
+    corrected later in the grievances or the registry. Irreversible, so it takes the user's
+    confirmation (`confirmed`), and for a semester not yet over the explicit acknowledgement
+    that what happens until its end will be missing from the report (issue 20).
     """
     with transaction.atomic():
         locked = _locked(report)
@@ -92,6 +102,20 @@ def semester_report_approve(*, report: SemesterReport, actor) -> SemesterReport:
             if not actor.has_perm("reporting.approve_semesterreport"):
                 raise PermissionDenied("Seul le point focal E&S peut approuver un rapport semestriel.")
             raise ValidationError(f"Le rapport {locked} est déjà approuvé : ses chiffres sont figés.")
+        if not confirmed:
+            raise ValidationError(
+                gettext("Confirmez l'approbation : une fois approuvé, les chiffres du rapport sont figés."),
+                code="confirmation_required",
+            )
+        if not semester_has_ended(locked) and not unfinished_semester_acknowledged:
+            raise ValidationError(
+                gettext(
+                    "Le semestre %(period)s n'est pas terminé : cochez la case qui le reconnaît pour approuver "
+                    "le rapport avant sa fin."
+                )
+                % {"period": locked.label},
+                code="unfinished_semester",
+            )
         snapshot = assemble_semester_report(user=actor, year=locked.year, semester=locked.semester)
         locked.approve(actor=actor, when=timezone.now(), snapshot=snapshot)
         _audited_save(

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, override
 from django.views.decorators.http import require_safe
 from django_fsm import has_transition_perm
 
+from pmpp.confirmation import confirmed
 from pmpp.db_routers import reporting_reads
 from pmpp.form_rendering import BootstrapMixin
 from pmpp.languages import active_language
@@ -190,23 +191,36 @@ def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(_detail_url(report))
     error = ""
     if request.method == "POST":
-        if request.POST.get("confirm") != "yes":
-            error = _("Confirmez l'approbation à l'aide du bouton de cette page.")
-        else:
-            try:
-                services.semester_report_approve(report=report, actor=request.user)
-            except ValidationError as exc:
+        try:
+            services.semester_report_approve(
+                report=report,
+                actor=request.user,
+                confirmed=confirmed(request.POST),
+                unfinished_semester_acknowledged=request.POST.get("unfinished_semester") == "acknowledged",
+            )
+        except ValidationError as exc:
+            if getattr(exc, "code", None) not in ("confirmation_required", "unfinished_semester"):
                 messages.error(request, " ".join(exc.messages))
-            else:
-                messages.success(
-                    request,
-                    _("Rapport %(report)s approuvé (version %(version)s) : ses chiffres sont figés.")
-                    % {"report": report.label, "version": report.version},
-                )
+                return redirect(_detail_url(report))
+            # The page again, with what is missing: nothing was approved.
+            error = " ".join(exc.messages)
+        else:
+            messages.success(
+                request,
+                _("Rapport %(report)s approuvé (version %(version)s) : ses chiffres sont figés.")
+                % {"report": report.label, "version": report.version},
+            )
             return redirect(_detail_url(report))
     elif request.method not in ("GET", "HEAD"):
         return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
-    return render(request, "reporting/report_confirm_approve.html", {"report": report, "error": error})
+    context = {
+        "report": report,
+        "error": error,
+        # Approving before the semester's end leaves out what happens until then: said, and acknowledged.
+        "unfinished": not services.semester_has_ended(report),
+        "period_end": report.period.end,
+    }
+    return render(request, "reporting/report_confirm_approve.html", context)
 
 
 @login_required

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from grievances.forms_attachments import AttachmentForm
 from pmpp import limits
-from pmpp.form_rendering import BootstrapMixin, DateInput
+from pmpp.form_rendering import BootstrapMixin, DateInput, SearchableSelectMultiple
 from pmpp.limits import max_length_of
 from pmpp.models import Organisation
 from stakeholders.models import (
@@ -48,20 +48,26 @@ def _choices_list(choices, label) -> forms.MultipleChoiceField:
 
 
 class RegistryForm(BootstrapMixin, forms.ModelForm):
-    """Base of the registry ModelForms: Bootstrap styling, checkboxes for many-to-many, a reason."""
+    """Base of the registry ModelForms: Bootstrap styling, searchable many-to-many, a reason.
+
+    A form with `sections` is shown in fieldsets: each section is (legend, {field: column
+    classes}, note); fields no section names (the reason of a change) follow in their own.
+    """
 
     reason = forms.CharField(
         label=_("Motif de la modification (facultatif, gardé dans l'historique)"),
         required=False,
         max_length=200,
     )
+    sections: tuple = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if isinstance(field, forms.ModelMultipleChoiceField):
-                # Checkboxes rather than a multiple <select>: usable with the keyboard alone.
-                widget = forms.CheckboxSelectMultiple()
+                # Organisations, groups, programmes: a searchable box, a plain multiple
+                # <select> without JavaScript (issue 20: two grids of 27 checkboxes before).
+                widget = SearchableSelectMultiple()
                 widget.choices = field.choices
                 field.widget = widget
         if self.instance.pk is None:
@@ -71,6 +77,20 @@ class RegistryForm(BootstrapMixin, forms.ModelForm):
     @property
     def change_reason(self) -> str:
         return self.cleaned_data.get("reason", "")
+
+    def fieldsets(self) -> list[dict]:
+        """The sections with their bound fields, for the template; [] for a form without."""
+        if not self.sections:
+            return []
+        placed, fieldsets = set(), []
+        for legend, columns, note in self.sections:
+            fields = [(self[name], css) for name, css in columns.items() if name in self.fields]
+            placed.update(columns)
+            fieldsets.append({"legend": legend, "note": note, "fields": fields})
+        rest = [(self[name], "col-12") for name in self.fields if name not in placed]
+        if rest:
+            fieldsets.append({"legend": _("Motif de la modification"), "note": "", "fields": rest})
+        return fieldsets
 
 
 def _active(queryset):
@@ -151,6 +171,46 @@ class ActivityForm(RegistryForm):
             "topics",
         ]
         widgets = {"start_date": DateInput(), "end_date": DateInput(), "topics": _textarea(4)}
+
+    # About two screens at 1366 × 768 (issue 20), in the order the minutes are written.
+    sections = (
+        (
+            _("L'activité : quoi, quand, où"),
+            {
+                "type": "col-md-4",
+                "title": "col-md-8",
+                "start_date": "col-sm-6 col-md-3",
+                "end_date": "col-sm-6 col-md-3",
+                "place": "col-md-4",
+                "online": "col-md-2 align-self-md-end",
+                "organiser": "col-md-6",
+                "programmes": "col-md-6",
+            },
+            "",
+        ),
+        (
+            _("Qui était invité, qui était présent"),
+            {
+                "groups": "col-md-6",
+                "vulnerable_groups_reached": "col-md-6",
+                "invited_organisations": "col-md-6",
+                "present_organisations": "col-md-6",
+                "participants_women": "col-sm-6 col-md-3",
+                "participants_men": "col-sm-6 col-md-3",
+                "participants_unspecified": "col-sm-6 col-md-3",
+                "vulnerable_participants": "col-sm-6 col-md-3",
+            },
+            "",
+        ),
+        (
+            _("Langues, thèmes et suites"),
+            {"languages": "col-12", "topics": "col-12"},
+            _(
+                "Les préoccupations exprimées, le compte rendu et les actions correctives se saisissent ensuite "
+                "sur la page de l'activité."
+            ),
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from stakeholders.models import (
     Concern,
@@ -159,13 +160,25 @@ def minutes_write(*, activity, actor, text: str) -> Minutes:
 
 
 @transaction.atomic
-def minutes_validate(*, minutes: Minutes, actor) -> Minutes:
-    """Validate a draft: from now on it is evidence and never changes."""
+def minutes_validate(*, minutes: Minutes, actor, confirmed: bool = False) -> Minutes:
+    """Validate a draft: from now on it is evidence and never changes.
+
+    Irreversible, so only once the user has confirmed it on a screen that says what will be
+    frozen (issue 20): without `confirmed`, nothing is validated.
+    """
     locked = _locked_minutes(minutes)
     if locked.status != Minutes.Status.DRAFT:
         raise ValidationError("Ce compte rendu est déjà validé.")
     if not actor.has_perm("stakeholders.validate_minutes"):
         raise PermissionDenied("Vous n'êtes pas autorisé·e à valider un compte rendu.")
+    if not confirmed:
+        raise ValidationError(
+            gettext(
+                "Confirmez la validation : une fois validé, le compte rendu et ses pièces jointes ne pourront "
+                "plus être modifiés."
+            ),
+            code="confirmation_required",
+        )
     locked.validate(actor=actor, when=timezone.now())
     locked._history_transition = "validate"
     _audited_save(locked, actor=actor, reason=f"Compte rendu validé (version {locked.version})")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
+from pmpp.confirmation import Confirmation
 from privacy.access import AccessChannel, record_views
 from stakeholders import filters, forms, selectors, services, tables
 from stakeholders.models import (
@@ -21,6 +22,7 @@ from stakeholders.models import (
     CorrectiveAction,
     DisclosedDocument,
     EngagementActivity,
+    Minutes,
     Representative,
     Risk,
     Stakeholder,
@@ -232,3 +234,20 @@ def _registry_form(request: HttpRequest, *, form_class, instance: Model, title: 
 def _risk_steps(risk: Risk, user) -> list[dict]:
     available = {t.name for t in risk.get_available_user_status_transitions(user)}
     return [{"name": name, "label": label} for name, label in RISK_STEPS.items() if name in available]
+
+
+def minutes_confirmation(minutes: Minutes) -> Confirmation:
+    """What validating minutes freezes, said before it is done (issue 20)."""
+    return Confirmation(
+        title=_("Valider le compte rendu (version %(version)s) ?") % {"version": minutes.version},
+        frozen=[
+            _("le texte du compte rendu, tel qu'il est enregistré maintenant ;"),
+            _("ses pièces jointes : aucune ne pourra plus être ajoutée ;"),
+            _("votre nom comme auteur de la validation, et sa date."),
+        ],
+        after=_(
+            "Une erreur ne se corrigera plus que par une nouvelle version, à valider à son tour ; la version "
+            "validée restera lisible telle quelle."
+        ),
+        button=_("Valider et figer le compte rendu"),
+    )

@@ -31,6 +31,7 @@ from stakeholders.views.common import (
     _may,
     _require,
     _risk_steps,
+    minutes_confirmation,
 )
 
 # --- details ---------------------------------------------------------------------------------------------
@@ -142,6 +143,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 else None
             ),
             "can_validate": draft is not None and user.has_perm("stakeholders.validate_minutes"),
+            "validation": minutes_confirmation(draft) if draft is not None else None,
             "correction_form": (
                 forms.MinutesCorrectionForm(initial={"text": latest.text})
                 if may_write and latest is not None and draft is None

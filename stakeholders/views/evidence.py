@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from pmpp.confirmation import confirmed
 from pmpp.downloads import sealed_file_response
 from stakeholders import forms, services
 from stakeholders.models import (
@@ -24,6 +25,7 @@ from stakeholders.views.common import (
     _form_page,
     _registry_form,
     _require,
+    minutes_confirmation,
 )
 
 # --- representatives: mandate verification ---------------------------------------------------------------
@@ -140,8 +142,15 @@ def minutes_validate(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     minutes = _minutes(pk)
     try:
-        services.minutes_validate(minutes=minutes, actor=request.user)
+        services.minutes_validate(minutes=minutes, actor=request.user, confirmed=confirmed(request.POST))
     except ValidationError as error:
+        if getattr(error, "code", None) == "confirmation_required":
+            # Posted without the dialog's confirmation (no JavaScript): the same text, as a page.
+            return render(
+                request,
+                "stakeholders/minutes_validate.html",
+                {"minutes": minutes, "activity": minutes.activity, "confirmation": minutes_confirmation(minutes)},
+            )
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Compte rendu validé (version %(version)s).") % {"version": minutes.version})

@@ -33,7 +33,7 @@ from answers.sms import sms_count
 from grievances.models import Grievance
 from notifications.backends import LocmemSmsBackend
 from pmpp.models import ComplaintCategory, Programme
-from tests.browser.test_grievance_paths import CALL_CENTRE, login_as, open_file, open_step, submit_step
+from tests.browser.test_grievance_paths import CALL_CENTRE, close_case, login_as, open_file, open_step, submit_step
 from tests.notifications.conftest import run_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -315,7 +315,7 @@ def test_an_agents_day_from_a_phone_call_to_the_closed_file(
     expect(page.locator("#step-context")).to_contain_text("Envoyée le")
     expect(page.locator("#ctx-delays")).to_contain_text("délai de traitement : 0 jours · dans le délai")
     page.get_by_label("Synthèse finale du traitement").fill("Bourse versée sur le nouveau RIB ; réclamant informé.")
-    submit_step(page, "Clôturée")
+    close_case(page, grievance)
     # The Arabic answer reads right to left on the file, as on the step pages.
     expect(page.locator("#answer-text")).to_have_text(answer)
     assert page.locator("#answer-text").evaluate("e => getComputedStyle(e).direction") == "rtl"

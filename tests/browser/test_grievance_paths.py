@@ -57,6 +57,17 @@ def submit_step(page: Page, status: str) -> None:
     expect(page.locator("#grievance-status")).to_have_text(status)
 
 
+def close_case(page: Page, grievance) -> None:
+    """« Valider l'étape » asks first, saying what the closure freezes (issue 20); then closed."""
+    page.get_by_role("button", name="Valider l'étape").click()
+    dialog = page.get_by_role("dialog", name=f"Clôturer définitivement le dossier {grievance.reference} ?")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("la synthèse finale du traitement")
+    dialog.get_by_role("button", name="Clôturer définitivement").click()
+    expect(page.get_by_role("alert").filter(has_text=STEP_DONE)).to_be_visible()
+    expect(page.locator("#grievance-status")).to_have_text("Clôturée")
+
+
 def field_error(page: Page, name: str):
     return page.locator(f"#field-{name} .invalid-feedback")
 
@@ -99,7 +110,12 @@ def approve_send_close(page: Page, live_server, grievance, *, agent, head, close
     open_file(page, live_server, grievance)
     open_step(page, "close")
     page.get_by_label("Synthèse finale du traitement").fill("Traitement vérifié, réponse envoyée au réclamant.")
-    submit_step(page, "Clôturée")
+    # Without the confirmation, nothing is closed: the dialog cancelled, the case is as it was.
+    page.get_by_role("button", name="Valider l'étape").click()
+    page.get_by_role("dialog").get_by_role("button", name="Annuler").click()
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    assert Grievance.objects.get(pk=grievance.pk).status == Grievance.Status.ANSWER_SENT
+    close_case(page, grievance)
 
 
 def fill_intake_reception(page: Page) -> None:
@@ -138,7 +154,7 @@ def closed_founded(*, agent, head, closer) -> Grievance:
     g = wf.grievance_draft_answer(grievance=g, actor=agent, text="Votre bourse sera versée le 15.")
     g = wf.grievance_approve_answer(grievance=g, actor=head)
     g = wf.grievance_send_answer(grievance=g, actor=agent)
-    return wf.grievance_close(grievance=g, actor=closer, synthesis="Bourse versée.")
+    return wf.grievance_close(grievance=g, actor=closer, synthesis="Bourse versée.", confirmed=True)
 
 
 # --- the paths -------------------------------------------------------------------------------------------
@@ -248,7 +264,7 @@ def test_a_case_closed_in_the_minute_it_was_received_still_opens(
     g = wf.grievance_draft_answer(grievance=g, actor=salma, text="Votre bourse a été versée.")
     g = wf.grievance_approve_answer(grievance=g, actor=nadia)
     g = wf.grievance_send_answer(grievance=g, actor=salma)
-    wf.grievance_close(grievance=g, actor=karim, synthesis="Bourse versée.")
+    wf.grievance_close(grievance=g, actor=karim, synthesis="Bourse versée.", confirmed=True)
 
     response = page.reload()
     assert response.status == 200, f"the closed file answers {response.status}"
@@ -381,9 +397,15 @@ def test_appeal_rejected_again_requires_informing_of_the_mediateur(watched_page,
     )
     expect(informed).not_to_be_checked()
     page.get_by_role("button", name="Valider l'étape").click()
+    dialog = page.get_by_role("dialog", name=f"Clôturer définitivement le recours du dossier {grievance.reference} ?")
+    expect(dialog).to_contain_text("le réclamant ne pourra plus saisir que le Médiateur du Royaume ou la justice")
+    dialog.get_by_role("button", name="Clôturer définitivement").click()
     expect(field_error(page, "external_recourse_informed")).to_contain_text("Médiateur du Royaume")
     informed.check()
-    submit_step(page, "Clôturée")
+    page.get_by_role("button", name="Valider l'étape").click()
+    dialog.get_by_role("button", name="Clôturer définitivement").click()
+    expect(page.get_by_role("alert").filter(has_text=STEP_DONE)).to_be_visible()
+    expect(page.locator("#grievance-status")).to_have_text("Clôturée")
 
     expect(page.locator("#h-closure").locator("..")).to_contain_text(
         "Réclamant informé du recours au Médiateur du Royaume et aux tribunaux le"

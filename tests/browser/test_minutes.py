@@ -55,7 +55,19 @@ def test_focal_point_records_a_consultation_validates_its_minutes_then_corrects_
     field(minutes, "Texte du compte rendu").fill("Dix-sept participants. Le barème a été expliqué.")
     minutes.get_by_role("button", name="Enregistrer le brouillon").click()
     expect(page.locator('#minutes-versions li[data-version="1"]')).to_have_attribute("data-status", "draft")
-    page.get_by_role("button", name="Valider le compte rendu (version 1)").click()
+    # Validating asks first, saying what becomes unchangeable (issue 20); cancelled, nothing changes.
+    validate = page.get_by_role("button", name="Valider le compte rendu (version 1)")
+    validate.click()
+    dialog = page.get_by_role("dialog", name="Valider le compte rendu (version 1) ?")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Ce qui ne pourra plus être modifié")
+    expect(dialog).to_contain_text("ses pièces jointes : aucune ne pourra plus être ajoutée")
+    dialog.get_by_role("button", name="Annuler").click()
+    expect(dialog).to_be_hidden()
+    expect(validate).to_be_focused()
+    assert Minutes.objects.get(activity=activity).status == Minutes.Status.DRAFT
+    validate.click()
+    dialog.get_by_role("button", name="Valider et figer le compte rendu").click()
     expect(page.get_by_role("alert").filter(has_text="Compte rendu validé (version 1).")).to_be_visible()
 
     # Trying to edit them: the edit form is gone, a correction is offered instead.

@@ -58,11 +58,19 @@ def test_focal_point_approves_the_semester_report_and_ministry_staff_download_it
     received = page.locator("#table-grievances tbody tr").first.locator("td").first
     expect(received).to_have_text("1")
 
-    # Approval goes through a confirmation page.
+    # Approval goes through a confirmation page; the semester is not over, so it says so and
+    # wants that acknowledged before anything is frozen (issue 20).
     page.get_by_role("link", name="Approuver…").click()
     expect(page.get_by_role("heading", name=f"Approuver le rapport {label} (version 1) ?")).to_be_visible()
+    warning = page.locator("#unfinished-semester")
+    end = "30/06" if number == 1 else "31/12"
+    expect(warning).to_contain_text(f"Le semestre {label} n'est pas terminé : il se termine le {end}/{year}.")
+    approve = page.get_by_role("button", name="Approuver et figer le rapport")
+    approve.click()
+    expect(page.get_by_role("heading", name=f"Approuver le rapport {label} (version 1) ?")).to_be_visible()
     assert SemesterReport.objects.get().status == SemesterReport.Status.DRAFT
-    page.get_by_role("button", name="Approuver et figer le rapport").click()
+    page.get_by_label("Je sais que le semestre n'est pas terminé et j'approuve quand même ce rapport.").check()
+    approve.click()
 
     expect(page.get_by_role("alert").filter(has_text=f"Rapport {label} approuvé (version 1)")).to_be_visible()
     expect(page.locator("#report-status")).to_have_attribute("data-status", "approved")

@@ -152,7 +152,9 @@ class Walk:
         return wf.grievance_send_answer(grievance=self.answer_approved(**register), actor=self.agent)
 
     def closed(self, **register):
-        return wf.grievance_close(grievance=self.answer_sent(**register), actor=self.closer, synthesis="Bourse versée.")
+        return wf.grievance_close(
+            grievance=self.answer_sent(**register), actor=self.closer, synthesis="Bourse versée.", confirmed=True
+        )
 
     def appealed(self, **register):
         return wf.grievance_appeal(grievance=self.closed(**register), actor=self.agent, reason="Montant incomplet")

@@ -52,7 +52,7 @@ def _perform(walk, name: str, g: Grievance) -> Grievance:
         "approve_answer": lambda: wf.grievance_approve_answer(grievance=g, actor=walk.head),
         "reject_answer": lambda: wf.grievance_reject_answer(grievance=g, actor=walk.head, note="x"),
         "send_answer": lambda: wf.grievance_send_answer(grievance=g, actor=walk.agent),
-        "close": lambda: wf.grievance_close(grievance=g, actor=walk.closer, synthesis="x"),
+        "close": lambda: wf.grievance_close(grievance=g, actor=walk.closer, synthesis="x", confirmed=True),
         "appeal": lambda: wf.grievance_appeal(grievance=g, actor=walk.agent, reason="x"),
         "review_appeal": lambda: wf.grievance_review_appeal(
             grievance=g, actor=walk.head, conclusion="x", outcome="founded"

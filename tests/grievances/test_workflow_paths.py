@@ -33,7 +33,9 @@ def test_standard_path_with_a_broken_then_renewed_commitment(walk, salma, yousse
     g = wf.grievance_draft_answer(grievance=g, actor=salma, text="Votre bourse a été versée le 12.")
     g = wf.grievance_approve_answer(grievance=g, actor=nadia)
     g = wf.grievance_send_answer(grievance=g, actor=salma)
-    g = wf.grievance_close(grievance=g, actor=karim, synthesis="Versement effectué après second virement.")
+    g = wf.grievance_close(
+        grievance=g, actor=karim, synthesis="Versement effectué après second virement.", confirmed=True
+    )
 
     assert g.status == S.CLOSED
     assert _transitions(g) == [
@@ -63,7 +65,7 @@ def test_a_commitment_honoured_at_the_first_attempt_closes_on_its_notification_d
     g = wf.grievance_draft_answer(grievance=g, actor=salma, text="Réglé.")
     g = wf.grievance_approve_answer(grievance=g, actor=nadia)
     g = wf.grievance_send_answer(grievance=g, actor=salma)
-    g = wf.grievance_close(grievance=g, actor=karim, synthesis="Réglé.")
+    g = wf.grievance_close(grievance=g, actor=karim, synthesis="Réglé.", confirmed=True)
     assert g.effective_closed_at == commitment.notified_at
     assert g.effective_closed_at < g.closure_validated_at
     delay = g.treatment_delay()
@@ -84,7 +86,7 @@ def test_an_honoured_commitment_must_have_been_notified_before_closing(walk, you
     g = wf.grievance_approve_answer(grievance=g, actor=nadia)
     g = wf.grievance_send_answer(grievance=g, actor=salma)
     with pytest.raises(ValidationError) as error:
-        wf.grievance_close(grievance=g, actor=karim, synthesis="Réglé.")
+        wf.grievance_close(grievance=g, actor=karim, synthesis="Réglé.", confirmed=True)
     assert "commitments" in error.value.message_dict
     g.refresh_from_db()
     assert g.status == S.ANSWER_SENT
@@ -101,7 +103,7 @@ def test_partner_path_massar_error_corrected_by_menps_then_regularised(walk, sal
     g = wf.grievance_draft_answer(grievance=g, actor=salma, text="Votre dossier est régularisé.")
     g = wf.grievance_approve_answer(grievance=g, actor=nadia)
     g = wf.grievance_send_answer(grievance=g, actor=salma)
-    g = wf.grievance_close(grievance=g, actor=karim, synthesis="Régularisé après correction MASSAR.")
+    g = wf.grievance_close(grievance=g, actor=karim, synthesis="Régularisé après correction MASSAR.", confirmed=True)
     assert g.status == S.CLOSED
     assert "transmit_to_partner" in _transitions(g)
     assert "regularise" in _transitions(g)
@@ -205,9 +207,11 @@ def test_appeal_reopens_for_a_second_review_and_a_second_refusal_informs_of_the_
     g = wf.grievance_approve_answer(grievance=g, actor=nadia)
     g = wf.grievance_send_answer(grievance=g, actor=salma)
     with pytest.raises(ValidationError) as error:
-        wf.grievance_close(grievance=g, actor=karim, synthesis="Recours rejeté.")
+        wf.grievance_close(grievance=g, actor=karim, synthesis="Recours rejeté.", confirmed=True)
     assert "external_recourse_informed" in error.value.message_dict
-    g = wf.grievance_close(grievance=g, actor=karim, synthesis="Recours rejeté.", external_recourse_informed=True)
+    g = wf.grievance_close(
+        grievance=g, actor=karim, synthesis="Recours rejeté.", external_recourse_informed=True, confirmed=True
+    )
     assert g.status == S.CLOSED
     # The founded first answer was reversed; the second closure is the appeal's own.
     assert g.appeal_decision == g.AppealDecision.REVERSED
@@ -296,6 +300,6 @@ def test_a_date_typed_to_the_minute_never_makes_the_treatment_time_negative(walk
     g = wf.grievance_draft_answer(grievance=g, actor=salma, text="Réglé.")
     g = wf.grievance_approve_answer(grievance=g, actor=nadia)
     g = wf.grievance_send_answer(grievance=g, actor=salma)
-    g = wf.grievance_close(grievance=g, actor=karim, synthesis="Réglé.")
+    g = wf.grievance_close(grievance=g, actor=karim, synthesis="Réglé.", confirmed=True)
     assert g.effective_closed_at >= g.received_at
     assert g.treatment_delay().total_hours >= 0

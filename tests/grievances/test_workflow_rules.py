@@ -55,7 +55,7 @@ def test_the_closing_officer_cannot_close_a_grievance_they_qualified(walk, agent
     g = wf.grievance_approve_answer(grievance=g, actor=nadia)
     g = wf.grievance_send_answer(grievance=g, actor=salma)
     with pytest.raises(PermissionDenied, match="quatre yeux"):
-        wf.grievance_close(grievance=g, actor=agent_and_head, synthesis="Fait")
+        wf.grievance_close(grievance=g, actor=agent_and_head, synthesis="Fait", confirmed=True)
 
 
 def test_a_setting_lets_a_small_team_close_what_it_qualified(walk, agent_and_head, nadia, salma, settings):
@@ -73,7 +73,7 @@ def test_a_setting_lets_a_small_team_close_what_it_qualified(walk, agent_and_hea
     g = wf.grievance_draft_answer(grievance=g, actor=salma, text="Réponse")
     g = wf.grievance_approve_answer(grievance=g, actor=nadia)
     g = wf.grievance_send_answer(grievance=g, actor=salma)
-    assert wf.grievance_close(grievance=g, actor=agent_and_head, synthesis="Fait").status == S.CLOSED
+    assert wf.grievance_close(grievance=g, actor=agent_and_head, synthesis="Fait", confirmed=True).status == S.CLOSED
 
 
 @pytest.mark.parametrize(
@@ -96,7 +96,7 @@ def test_a_role_without_the_permission_is_refused(request, walk, persona, step):
         )
     elif step == "close":
         g = walk.answer_sent()
-        call = lambda: wf.grievance_close(grievance=g, actor=user, synthesis="x")  # noqa: E731
+        call = lambda: wf.grievance_close(grievance=g, actor=user, synthesis="x", confirmed=True)  # noqa: E731
     else:
         g = walk.answer_drafted()
         call = lambda: wf.grievance_approve_answer(grievance=g, actor=user)  # noqa: E731
@@ -119,7 +119,7 @@ def test_an_agent_of_another_programme_cannot_act_on_a_grievance(walk, rachid):
 def test_a_step_from_the_wrong_state_is_refused_with_a_french_message(walk, karim):
     g = walk.qualified()
     with pytest.raises(ValidationError, match="n'est pas possible pour une réclamation à l'état « Qualifiée »"):
-        wf.grievance_close(grievance=g, actor=karim, synthesis="x")
+        wf.grievance_close(grievance=g, actor=karim, synthesis="x", confirmed=True)
 
 
 def test_validation_errors_name_the_field(walk, salma):
@@ -174,7 +174,7 @@ def test_each_transition_service_runs_a_bounded_number_of_queries(
             grievance=g, actor=youssef, promised_on=timezone.localdate() + timedelta(days=2)
         ),
         "approve": lambda: wf.grievance_approve_answer(grievance=g, actor=nadia),
-        "close": lambda: wf.grievance_close(grievance=g, actor=karim, synthesis="x"),
+        "close": lambda: wf.grievance_close(grievance=g, actor=karim, synthesis="x", confirmed=True),
     }
     for user in (salma, youssef, nadia, karim):  # warm the per-request caches a view would have
         user.role_codes()

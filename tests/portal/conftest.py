@@ -89,7 +89,9 @@ def close(walk):  # noqa: F811 (fixture imported above)
         )
         g = wf.grievance_approve_answer(grievance=g, actor=walk.head)
         g = wf.grievance_send_answer(grievance=g, actor=walk.agent)
-        return wf.grievance_close(grievance=g, actor=walk.closer, synthesis="Synthèse interne : bourse versée.")
+        return wf.grievance_close(
+            grievance=g, actor=walk.closer, synthesis="Synthèse interne : bourse versée.", confirmed=True
+        )
 
     return close
 

@@ -133,7 +133,7 @@ def test_a_second_appeal_is_refused(visitor, file_online, close, walk):
     g = wf.grievance_draft_answer(grievance=g, actor=walk.agent, text="Le complément sera versé.")
     g = wf.grievance_approve_answer(grievance=g, actor=walk.head)
     g = wf.grievance_send_answer(grievance=g, actor=walk.agent)
-    wf.grievance_close(grievance=g, actor=walk.closer, synthesis="Complément versé.")
+    wf.grievance_close(grievance=g, actor=walk.closer, synthesis="Complément versé.", confirmed=True)
 
     page = visitor.get(TRACKED_URL)
     assert 'id="appeal-form"' not in page.text

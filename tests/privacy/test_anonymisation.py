@@ -67,7 +67,9 @@ def closed_with_everything(walk, **register) -> Grievance:
     g = wf.grievance_draft_answer(grievance=g, actor=walk.agent, text=f"Madame {NAME}, la bourse sera versée.")
     g = wf.grievance_approve_answer(grievance=g, actor=walk.head)
     g = wf.grievance_send_answer(grievance=g, actor=walk.agent)
-    g = wf.grievance_close(grievance=g, actor=walk.closer, synthesis=f"Bourse versée à {NAME} ({CNIE}).")
+    g = wf.grievance_close(
+        grievance=g, actor=walk.closer, synthesis=f"Bourse versée à {NAME} ({CNIE}).", confirmed=True
+    )
     notification_send_due()  # the acknowledgement, the commitment and the outcome go out by SMS
     return g
 

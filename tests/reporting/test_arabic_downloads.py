@@ -98,7 +98,10 @@ def semester_data(walk, salma, rachid, leila, semester, tayssir):
         reason="إنشاء",
     )
     return semester_report_approve(
-        report=semester_report_start(actor=leila, year=semester[0], semester=semester[1]), actor=leila
+        report=semester_report_start(actor=leila, year=semester[0], semester=semester[1]),
+        actor=leila,
+        confirmed=True,
+        unfinished_semester_acknowledged=True,
     )
 
 

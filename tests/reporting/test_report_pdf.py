@@ -102,7 +102,10 @@ def test_an_approved_report_pdf_keeps_the_frozen_figures_and_ministry_staff_down
 ):
     walk.register()
     report = semester_report_approve(
-        report=semester_report_start(actor=leila, year=semester[0], semester=semester[1]), actor=leila
+        report=semester_report_start(actor=leila, year=semester[0], semester=semester[1]),
+        actor=leila,
+        confirmed=True,
+        unfinished_semester_acknowledged=True,
     )
     # The data moves on after approval.
     workshop.title = "Atelier renommé après approbation"

@@ -55,7 +55,7 @@ def _csv_blocks(response) -> dict[str, list[list[str]]]:
 
 
 def _approve(report, actor):
-    return semester_report_approve(report=report, actor=actor)
+    return semester_report_approve(report=report, actor=actor, confirmed=True, unfinished_semester_acknowledged=True)
 
 
 # --- the rule that must hold: approved figures never change ---------------------------------------------
@@ -157,7 +157,7 @@ def test_only_the_focal_point_approves(client, leila, omar, nadia, semester):
     report = semester_report_start(actor=leila, year=semester[0], semester=semester[1])
     for reader in (omar, nadia):
         with pytest.raises(PermissionDenied):
-            semester_report_approve(report=report, actor=reader)
+            semester_report_approve(report=report, actor=reader, confirmed=True, unfinished_semester_acknowledged=True)
         client.force_login(reader)
         url = reverse("reporting:report_approve", args=[report.pk])
         assert client.get(url).status_code == 403
@@ -222,7 +222,7 @@ def test_approval_takes_the_confirmation_page_then_its_post(client, leila, semes
 def test_an_approved_report_cannot_be_approved_again(leila, semester):
     report = _approve(semester_report_start(actor=leila, year=semester[0], semester=semester[1]), leila)
     with pytest.raises(ValidationError, match="déjà approuvé"):
-        semester_report_approve(report=report, actor=leila)
+        semester_report_approve(report=report, actor=leila, confirmed=True, unfinished_semester_acknowledged=True)
 
 
 # --- one report per semester -----------------------------------------------------------------------------

@@ -72,7 +72,7 @@ def test_delays_follow_the_closure_date_rule_not_raw_timestamps(walk, salma, you
     g = wf.grievance_draft_answer(grievance=g, actor=salma, text="Réglé")
     g = wf.grievance_approve_answer(grievance=g, actor=nadia)
     g = wf.grievance_send_answer(grievance=g, actor=salma)
-    g = wf.grievance_close(grievance=g, actor=karim, synthesis="Réglé")
+    g = wf.grievance_close(grievance=g, actor=karim, synthesis="Réglé", confirmed=True)
     stats = grievance_statistics(user=leila, period=period)[None]
     assert g.effective_closed_at == notified
     assert stats.average_delay_hours == pytest.approx((notified - g.received_at).total_seconds() / 3600)

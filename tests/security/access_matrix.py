@@ -317,7 +317,7 @@ MATRIX: dict[str, Access] = {
     "stakeholders:concern_add": Access(REGISTRY_KEEPERS, kwargs=lambda w: {"pk": w.registry["activity"].pk}),
     "stakeholders:concern_edit": Access(REGISTRY_KEEPERS, kwargs=_pk("concern")),
     "stakeholders:minutes_write": Access(REGISTRY_KEEPERS, kwargs=lambda w: {"pk": w.registry["activity"].pk}),
-    "stakeholders:minutes_validate": Access(REGISTRY_KEEPERS, kwargs=_pk("minutes")),
+    "stakeholders:minutes_validate": Access(REGISTRY_KEEPERS, kwargs=_pk("minutes"), data=lambda w: {"confirm": "yes"}),
     "stakeholders:minutes_correct": Access(REGISTRY_KEEPERS, kwargs=_pk("validated_minutes")),
     "stakeholders:minutes_attachment_add": Access(
         REGISTRY_KEEPERS, kwargs=_pk("minutes"), data=lambda w: {"file": pdf_upload(), "description": "Feuille"}
@@ -611,7 +611,7 @@ class World:
         )
         self.concern = services.concern_add(activity=activity, actor=leila, theme="Paiement", description="Retards")
         validated = services.minutes_write(activity=builders.make_activity("Atelier"), actor=leila, text="Version 1.")
-        self.validated_minutes = services.minutes_validate(minutes=validated, actor=leila)
+        self.validated_minutes = services.minutes_validate(minutes=validated, actor=leila, confirmed=True)
         self.minutes = services.minutes_write(activity=activity, actor=leila, text="Compte rendu.")
         self.minutes_attachment = services.minutes_attachment_add(
             minutes=self.minutes, actor=leila, uploaded_file=pdf_upload()
@@ -623,7 +623,7 @@ class World:
         today = timezone.localdate()
         self.report = semester_report_start(actor=leila, year=today.year, semester=1 if today.month <= 6 else 2)
         earlier = semester_report_start(actor=leila, year=today.year - 1, semester=1)
-        self.approved_report = semester_report_approve(report=earlier, actor=leila)
+        self.approved_report = semester_report_approve(report=earlier, actor=leila, confirmed=True)
 
     def _import(self, *, agent) -> None:
         from imports import services

@@ -117,7 +117,11 @@ def test_two_closing_officers_closing_at_once_close_it_once(walk, karim):
 
     def close(i: int, copy: Grievance) -> Grievance:
         return wf.grievance_close(
-            grievance=copy, actor=closers[i], synthesis=f"Synthèse de {closers[i].username}", expected_status=None
+            grievance=copy,
+            actor=closers[i],
+            synthesis=f"Synthèse de {closers[i].username}",
+            expected_status=None,
+            confirmed=True,
         )
 
     outcomes = race(2, close, load=grievance.pk)
@@ -202,7 +206,9 @@ def test_a_closure_waiting_behind_an_assignment_does_not_erase_it(walk, nadia, k
         from django.db import connection as own_connection
 
         try:
-            outcomes["close"] = wf.grievance_close(grievance=closer_copy, actor=karim, synthesis="Bourse versée.")
+            outcomes["close"] = wf.grievance_close(
+                grievance=closer_copy, actor=karim, synthesis="Bourse versée.", confirmed=True
+            )
         except Exception as exc:
             outcomes["close"] = exc
         finally:

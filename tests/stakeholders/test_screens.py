@@ -381,7 +381,7 @@ def test_validated_minutes_offer_a_correction_and_no_edit_form(client, leila):
 def test_a_post_editing_validated_minutes_is_refused_with_the_services_message(client, leila):
     activity = make_activity()
     minutes = services.minutes_write(activity=activity, actor=leila, text="Texte validé.")
-    services.minutes_validate(minutes=minutes, actor=leila)
+    services.minutes_validate(minutes=minutes, actor=leila, confirmed=True)
     client.force_login(leila)
 
     response = client.post(reverse("stakeholders:minutes_write", args=[activity.pk]), {"text": "Réécriture"})
@@ -399,7 +399,7 @@ def test_a_post_editing_validated_minutes_is_refused_with_the_services_message(c
 def test_a_correction_through_the_screen_lists_both_versions(client, leila):
     activity = make_activity()
     v1 = services.minutes_write(activity=activity, actor=leila, text="Première version.")
-    services.minutes_validate(minutes=v1, actor=leila)
+    services.minutes_validate(minutes=v1, actor=leila, confirmed=True)
     client.force_login(leila)
 
     response = client.post(

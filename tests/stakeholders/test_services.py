@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 def test_validated_minutes_cannot_be_rewritten_by_minutes_write(leila):
     activity = make_activity()
     minutes = services.minutes_write(activity=activity, actor=leila, text="Vingt et un participants.")
-    services.minutes_validate(minutes=minutes, actor=leila)
+    services.minutes_validate(minutes=minutes, actor=leila, confirmed=True)
 
     with pytest.raises(ValidationError) as refused:
         services.minutes_write(activity=activity, actor=leila, text="Texte réécrit après validation.")
@@ -55,7 +55,7 @@ def test_a_draft_is_rewritten_in_place_until_it_is_validated(leila):
 def test_a_correction_is_version_2_pointing_at_version_1_which_stays_unchanged(leila):
     activity = make_activity()
     v1 = services.minutes_write(activity=activity, actor=leila, text="Les bénéficiaires demandent des SMS en darija.")
-    services.minutes_validate(minutes=v1, actor=leila)
+    services.minutes_validate(minutes=v1, actor=leila, confirmed=True)
 
     v2 = services.minutes_correct(
         minutes=v1, actor=leila, text="Les bénéficiaires demandent des SMS en darija et en amazighe.", reason="Oubli"
@@ -84,7 +84,7 @@ def test_a_correction_needs_a_reason_and_validated_minutes(leila):
 def test_a_version_is_corrected_only_once(leila):
     activity = make_activity()
     v1 = services.minutes_write(activity=activity, actor=leila, text="v1")
-    services.minutes_validate(minutes=v1, actor=leila)
+    services.minutes_validate(minutes=v1, actor=leila, confirmed=True)
     services.minutes_correct(minutes=v1, actor=leila, text="v2", reason="Coquille")
     with pytest.raises(ValidationError, match="déjà été corrigée"):
         services.minutes_correct(minutes=v1, actor=leila, text="v2 bis", reason="Autre coquille")
@@ -93,7 +93,7 @@ def test_a_version_is_corrected_only_once(leila):
 def test_ministry_staff_cannot_validate_minutes(leila, omar):
     minutes = services.minutes_write(activity=make_activity(), actor=leila, text="Compte rendu.")
     with pytest.raises(PermissionDenied):
-        services.minutes_validate(minutes=minutes, actor=omar)
+        services.minutes_validate(minutes=minutes, actor=omar, confirmed=True)
     minutes.refresh_from_db()
     assert minutes.status == Minutes.Status.DRAFT
     assert minutes.validated_by is None
@@ -101,12 +101,12 @@ def test_ministry_staff_cannot_validate_minutes(leila, omar):
 
 def test_validation_says_who_and_when_and_is_refused_twice(leila):
     minutes = services.minutes_write(activity=make_activity(), actor=leila, text="Compte rendu.")
-    validated = services.minutes_validate(minutes=minutes, actor=leila)
+    validated = services.minutes_validate(minutes=minutes, actor=leila, confirmed=True)
     assert validated.validated_by == leila
     assert validated.validated_at is not None
     assert validated.history.first().history_change_reason == "Compte rendu validé (version 1)"
     with pytest.raises(ValidationError, match="déjà validé"):
-        services.minutes_validate(minutes=validated, actor=leila)
+        services.minutes_validate(minutes=validated, actor=leila, confirmed=True)
 
 
 # --- mandates of representatives (§3.2) ------------------------------------------------------------------

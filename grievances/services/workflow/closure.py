@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from grievances import deadlines
 from grievances.models import Grievance
@@ -24,12 +25,14 @@ def grievance_close(
     synthesis: str,
     external_recourse_informed: bool = False,
     expected_status: str | None = None,
+    confirmed: bool = False,
 ) -> Grievance:
     """Operation 4: the closing officer checks the treatment and the answer, writes the synthesis.
 
     The effective closure date follows the closure-date rule (§6.3.2). A second closure,
     after an appeal, is the appeal's own and leaves the first instance's dates alone. After
     an appeal still refused, the complainant must have been told of the Médiateur and the courts.
+    The closure freezes the case, so it takes the user's confirmation (`confirmed`, issue 20).
     """
     now = timezone.now()
     effective: list[datetime | None] = [None]
@@ -52,6 +55,11 @@ def grievance_close(
             errors["external_recourse_informed"] = (
                 "Après un recours rejeté, le réclamant doit être informé de son droit de saisir "
                 "le Médiateur du Royaume ou la justice : confirmez-le."
+            )
+        if not confirmed:
+            errors["confirm"] = gettext(
+                "Confirmez la clôture : une fois le dossier clôturé, sa synthèse et sa date de clôture ne "
+                "pourront plus être modifiées."
             )
         return errors
 

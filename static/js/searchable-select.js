@@ -1,0 +1,28 @@
+// Searchable multi-selects (issue 20): every <select multiple data-searchable> becomes a Tom Select
+// box. Its texts come from the select's data attributes, already in the page's language; Tom Select
+// reads the direction (RTL in Arabic) from the select and moves the <label for> to its own input, so
+// the box keeps its accessible name. Without this script the plain <select multiple> still works.
+(function () {
+  "use strict";
+  function enhance(select) {
+    if (select.tomselect || typeof window.TomSelect !== "function") return;
+    var noResults = select.getAttribute("data-no-results") || "";
+    new window.TomSelect(select, {
+      plugins: { remove_button: { title: select.getAttribute("data-remove-label") || "" } },
+      placeholder: select.getAttribute("data-placeholder") || "",
+      hidePlaceholder: true,
+      maxOptions: null,
+      closeAfterSelect: false,
+      render: {
+        no_results: function (data, escape) {
+          return '<div class="no-results">' + escape(noResults) + "</div>";
+        },
+      },
+    });
+  }
+  function enhanceWithin(root) {
+    root.querySelectorAll("select[multiple][data-searchable]").forEach(enhance);
+  }
+  document.addEventListener("DOMContentLoaded", function () { enhanceWithin(document); });
+  document.addEventListener("htmx:load", function (event) { enhanceWithin(event.detail.elt); });
+})();
