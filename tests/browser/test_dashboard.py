@@ -58,11 +58,15 @@ def test_ministry_staff_read_the_dashboard_of_one_programme_over_a_custom_period
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
 
-    page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Tableaux de bord").click()
+    navigation = page.get_by_role("navigation", name="Navigation principale")
+    navigation.get_by_role("button", name="Rapports").click()
+    navigation.get_by_role("link", name="Tableaux de bord").click()
     expect(page.get_by_role("heading", name="Tableaux de bord des réclamations")).to_be_visible()
     # The current quarter by default, every programme omar reads.
     expect(page.locator("#figure-received")).to_have_attribute("data-value", "4")
 
+    # The filters wait in a folded panel, under the key figures' header.
+    page.locator("#dashboard-filters-panel > summary").click()
     filters = page.get_by_role("form", name="Filtres")
     field(filters, "Période").select_option(label="Dates personnalisées")
     field(filters, "Du").fill((today - timedelta(days=30)).isoformat())

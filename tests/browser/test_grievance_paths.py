@@ -37,7 +37,8 @@ def login_as(page: Page, live_server, user) -> None:
     page.get_by_label("Identifiant").fill(user.username)
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+    # Signed in: the user menu (language, sign-out) shows in the navigation.
+    expect(page.locator("#user-menu")).to_be_visible()
 
 
 def open_file(page: Page, live_server, grievance) -> None:

@@ -23,6 +23,8 @@ def test_agent_signs_in_switches_to_arabic_and_back(watched_page, live_server, s
     expect(page.get_by_role("heading", name="Tableau de bord")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
 
+    # The language switch is in the user menu, under the user's name.
+    page.get_by_role("button", name=salma.get_full_name()).click()
     page.get_by_role("button", name="العربية").click()
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator("html")).to_have_attribute("lang", "ar")
@@ -31,6 +33,7 @@ def test_agent_signs_in_switches_to_arabic_and_back(watched_page, live_server, s
     assert page.locator('link[href*="bootstrap.rtl"]').count() == 1
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
 
+    page.get_by_role("button", name=salma.get_full_name()).click()
     page.get_by_role("button", name="Français").click()
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
     expect(page.get_by_role("heading", name="Tableau de bord")).to_be_visible()
@@ -53,6 +56,7 @@ def test_the_navbar_collapses_into_a_working_menu_on_a_phone(watched_page, live_
     page.get_by_role("button", name="Afficher le menu").click()
     # Wait for the end of the opening animation: while "collapsing", the button still moves.
     expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bcollapse\b.*\bshow\b"))
+    page.get_by_role("button", name=salma.get_full_name()).click()
     expect(logout).to_be_visible()
     logout.click()
     expect(page).to_have_url(re.compile(r"/connexion/"))

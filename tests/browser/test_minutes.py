@@ -26,7 +26,9 @@ def test_focal_point_records_a_consultation_validates_its_minutes_then_corrects_
     page.get_by_role("button", name="Se connecter").click()
 
     # The consultation, through the form.
-    page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Consultations").click()
+    navigation = page.get_by_role("navigation", name="Navigation principale")
+    navigation.get_by_role("button", name="Parties prenantes").click()
+    navigation.get_by_role("link", name="Consultations").click()
     expect(page.get_by_role("heading", name="Activités et consultations")).to_be_visible()
     page.get_by_role("link", name="Ajouter").click()
     field(page, "Type").select_option(label="Focus group")
