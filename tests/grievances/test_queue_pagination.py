@@ -208,9 +208,17 @@ def test_a_queue_page_issues_the_same_queries_with_30_or_300_grievances(client, 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="index choice is PostgreSQL's (CI)")
 @pytest.mark.parametrize("slug", ["echeance-proche", "echeance-aujourdhui"])
-def test_the_deadline_queues_are_counted_from_the_open_grievances_index(salma, slug):
+def test_the_deadline_queues_are_counted_from_the_open_grievances_index(salma, walk, slug):
     from grievances.queues import QUEUE_COUNT_CAP, QUEUES_BY_SLUG
 
+    # Mostly closed rows, as in production: on an empty table every index costs the same and
+    # the planner's pick among them is arbitrary (it once took another index than expected).
+    original = walk.register()
+    closed = timezone.now()
+    _copies(original, 300, start=1000, status=S.CLOSED, closure_validated_at=closed, effective_closed_at=closed)
+    _copies(original, 20, start=2000)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Grievance._meta.db_table}")
     today = timezone.localdate()
     queue = QUEUES_BY_SLUG[slug]
     rows = Grievance.objects.visible_to(salma).order_by().filter(queue.q(user=salma, today=today))
@@ -219,9 +227,13 @@ def test_the_deadline_queues_are_counted_from_the_open_grievances_index(salma, s
         # On a handful of test rows a table scan is cheapest; forbid it to see what the
         # planner can use at a million rows.
         cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")  # nor a bitmap over a few pages
         cursor.execute(f"EXPLAIN SELECT COUNT(*) FROM ({sql}) AS capped", params)  # noqa: S608 — ORM-built SQL
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "grievance_open_due_prog_idx" in plan
+    # An index of the open grievances only, never one over every row. Which of the two the
+    # planner takes on twenty rows is a tie; at a million rows it takes the due-date one
+    # (the plan table of bench/RESULTS.md).
+    assert re.search(r"Index (Only )?Scan using (grievance_open_due_prog_idx|grievance_open_state_due_idx)", plan), plan
 
 
 @pytest.fixture
