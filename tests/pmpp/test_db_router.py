@@ -180,7 +180,7 @@ def test_approving_a_report_reads_and_writes_only_the_primary(client, replica, w
     client.force_login(leila)
     url = reverse("reporting:report_approve", args=[report.pk])
     with queries_on_each_connection() as (primary, reporting):
-        response = client.post(url, {"confirm": "yes"}, follow=True)
+        response = client.post(url, {"confirm": "yes", "unfinished_semester": "acknowledged"}, follow=True)
     assert response.status_code == 200
     assert response.context["report"].status == SemesterReport.Status.APPROVED
     assert reporting.captured_queries == []

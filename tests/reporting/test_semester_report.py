@@ -205,7 +205,14 @@ def test_approval_takes_the_confirmation_page_then_its_post(client, leila, semes
     report.refresh_from_db()
     assert report.status == SemesterReport.Status.DRAFT
 
-    approved = client.post(url, {"confirm": "yes"})
+    # Today's semester has not ended: confirming is not enough until the warning is acknowledged.
+    unacknowledged = client.post(url, {"confirm": "yes"})
+    assert unacknowledged.status_code == 200
+    assert unacknowledged.context["unfinished"]
+    report.refresh_from_db()
+    assert report.status == SemesterReport.Status.DRAFT
+
+    approved = client.post(url, {"confirm": "yes", "unfinished_semester": "acknowledged"})
     assert approved.status_code == 302
     assert approved["Location"] == reverse("reporting:report_detail", args=[report.pk])
     report.refresh_from_db()

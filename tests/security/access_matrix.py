@@ -156,6 +156,8 @@ MATRIX: dict[str, Access] = {
     "login": Access(EVERYONE),
     "logout": Access(EVERYONE, login_is_success=True),
     "set_language": Access(EVERYONE, data=lambda w: {"language": "fr", "next": "/"}),
+    # The digits of date fields on Arabic pages (issue 20): a browser preference, like the language.
+    "set_digits": Access(EVERYONE, data=lambda w: {"digits": "arab", "next": "/"}),
     "favicon.ico": Access(EVERYONE),
     # --- grievances --------------------------------------------------------------------------------------
     "grievances:intake": Access(frozenset({AGENT, HEAD, INTEGRATION})),

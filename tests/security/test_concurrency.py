@@ -245,7 +245,7 @@ def test_two_closing_officers_posting_the_close_form_at_once_see_one_success_and
 
     def post(i: int, _copy) -> object:
         return browsers[i].post(
-            url, {"expected_status": "answer_sent", "final_synthesis": f"Synthèse {i}"}, follow=True
+            url, {"expected_status": "answer_sent", "final_synthesis": f"Synthèse {i}", "confirm": "yes"}, follow=True
         )
 
     responses = race(2, post)

@@ -368,7 +368,7 @@ def test_validated_minutes_offer_a_correction_and_no_edit_form(client, leila):
     assert 'id="minutes-validate"' in draft_page
     assert 'id="minutes-correction"' not in draft_page
 
-    response = client.post(reverse("stakeholders:minutes_validate", args=[minutes.pk]), follow=True)
+    response = client.post(reverse("stakeholders:minutes_validate", args=[minutes.pk]), {"confirm": "yes"}, follow=True)
 
     page = response.content.decode()
     assert "Compte rendu validé (version 1)." in page
