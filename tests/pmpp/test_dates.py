@@ -1,5 +1,6 @@
 """Date fields show and read dd/mm/yyyy (dd/mm/yyyy hh:mm) in French and in Arabic, in any digits."""
 
+import re
 from datetime import date, datetime
 
 import pytest
@@ -146,3 +147,37 @@ def test_the_digits_preference_ignores_other_values_and_foreign_addresses(client
     response = client.post(reverse("set_digits"), {"digits": "roman", "next": "https://example.com/"})
     assert response["Location"] == "/"
     assert "pmpp_digits" not in response.cookies
+
+
+def _digits_buttons(page: str) -> dict[str, str]:
+    """The digits switch's buttons, by value: their opening tags (empty when there is no switch)."""
+    start = page.find('id="digits-switch"')
+    if start < 0:
+        return {}
+    form = page[start : page.find("</form>", start)]
+    return {m.group(1): m.group(0) for m in re.finditer(r'<button[^>]*value="(\w+)"[^>]*>', form)}
+
+
+def test_arabic_pages_offer_the_digits_choice_in_the_user_menu_and_show_the_current_one(client, salma):
+    client.force_login(salma)
+    client.cookies["django_language"] = "fr"
+    assert _digits_buttons(client.get("/").content.decode()) == {}  # French pages: Latin digits only
+
+    client.cookies["django_language"] = "ar"
+    buttons = _digits_buttons(client.get("/").content.decode())
+    assert set(buttons) == {"latn", "arab"}
+    assert 'aria-pressed="true"' in buttons["latn"]
+    assert "dropdown-item active" in buttons["latn"]
+
+    client.post(reverse("set_digits"), {"digits": "arab", "next": "/"})
+    buttons = _digits_buttons(client.get("/").content.decode())
+    assert 'aria-pressed="true"' in buttons["arab"]
+    assert "dropdown-item active" in buttons["arab"]
+    assert 'aria-pressed="false"' in buttons["latn"]
+
+
+def test_the_public_pages_offer_the_digits_choice_in_arabic(client):
+    client.cookies["django_language"] = "ar"
+    buttons = _digits_buttons(client.get(reverse("portal:track")).content.decode())
+    assert set(buttons) == {"latn", "arab"}
+    assert "btn-sm" in buttons["arab"]
