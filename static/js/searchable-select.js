@@ -7,7 +7,7 @@
   function enhance(select) {
     if (select.tomselect || typeof window.TomSelect !== "function") return;
     var noResults = select.getAttribute("data-no-results") || "";
-    new window.TomSelect(select, {
+    var box = new window.TomSelect(select, {
       plugins: { remove_button: { title: select.getAttribute("data-remove-label") || "" } },
       placeholder: select.getAttribute("data-placeholder") || "",
       hidePlaceholder: true,
@@ -19,6 +19,11 @@
         },
       },
     });
+    // Tom Select points the <label> at its own input; the original select stays in the
+    // accessibility tree (visually hidden), so it keeps the same name (axe: select-name).
+    var label = box.control_input.getAttribute("aria-labelledby");
+    if (label) select.setAttribute("aria-labelledby", label);
+    else select.setAttribute("aria-hidden", "true");
   }
   function enhanceWithin(root) {
     root.querySelectorAll("select[multiple][data-searchable]").forEach(enhance);
