@@ -263,7 +263,7 @@ def test_an_agents_day_from_a_phone_call_to_the_closed_file(
     open_file(page, live_server, grievance)
     open_step(page, "draft_answer")
     page.get_by_label("Modèle", exact=True).select_option(label="Bourse versée après correction")
-    page.get_by_label("Langue", exact=True).select_option("ar")
+    page.get_by_role("main").get_by_label("Langue", exact=True).select_option("ar")
     page.get_by_role("button", name="Aperçu").click()
     answer = ARABIC_ANSWER.replace("{reference}", reference)
     expect(page.locator("[data-answer-preview-text]")).to_have_text(answer)

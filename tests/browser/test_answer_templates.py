@@ -48,7 +48,7 @@ def test_an_agent_drafts_the_answer_from_an_arabic_template_after_a_preview(
     page.goto(f"{live_server.url}/reclamations/{grievance.pk}/etapes/draft_answer/")
 
     page.get_by_label("Modèle", exact=True).select_option(label="Paiement effectué")
-    page.get_by_label("Langue", exact=True).select_option("ar")
+    page.get_by_role("main").get_by_label("Langue", exact=True).select_option("ar")
     page.get_by_role("button", name="Aperçu").click()
     rendered = ARABIC.replace("{reference}", grievance.reference)
     preview = page.locator("[data-answer-preview-text]")

@@ -6,7 +6,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from reporting.services import semester_report_start
-from tests.factories import PASSWORD
+from tests.browser.test_grievance_paths import login_as
 from tests.grievances.conftest import (  # noqa: F401 (fixtures the closing walk needs)
     payment_category,
     payments_unit,
@@ -57,14 +57,6 @@ def test_a_french_answer_keeps_its_full_stop_on_the_arabic_tracking_page(page: P
     boxes = found["boxes"]
     # Read left to right as written: « Appel », then « 1212 », then the full stop.
     assert boxes["Appel"]["right"] <= boxes["1212"]["left"] <= boxes["."]["left"], boxes
-
-
-def login_as(page: Page, live_server, user) -> None:
-    page.goto(f"{live_server.url}/connexion/")
-    page.get_by_label("Identifiant").fill(user.username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
 
 
 def test_the_pdf_download_is_busy_until_the_file_arrives_and_never_starts_twice(watched_page, live_server, leila):

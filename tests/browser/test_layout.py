@@ -96,6 +96,22 @@ STICKY = """(table) => {
 }"""
 
 
+# The elements that reach past the viewport's inline end, the outermost first: what makes a page scroll sideways.
+WIDER = """() => {
+  const found = [];
+  for (const element of document.body.querySelectorAll("*")) {
+    const box = element.getBoundingClientRect();
+    const past = document.dir === "rtl" ? box.left < -1 : box.right > window.innerWidth + 1;
+    let clipped = false;  // inside a box that scrolls or clips it: not what widens the page
+    for (let up = element.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX !== "visible") { clipped = true; break; }
+    }
+    if (past && !clipped && !found.some((outer) => outer.contains(element))) found.push(element);
+  }
+  return found.slice(0, 5).map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className}`);
+}"""
+
+
 @dataclass
 class Site:
     url: str
@@ -273,9 +289,13 @@ def test_a_wide_breakdown_scrolls_in_its_card_under_a_first_column_that_stays(si
         and table.evaluate("(t) => t.parentElement.scrollWidth > t.parentElement.clientWidth + 1")
     ]
     assert wide, "no breakdown is wider than its card at 800 px: the check would prove nothing"
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.evaluate(WIDER)
     for table in wide:
-        assert table.evaluate(STICKY) == {"moved": True, "stayed": True}, table.get_attribute("id")
+        wrapper = table.evaluate(
+            "(t) => ({cls: t.parentElement.className, overflow: getComputedStyle(t.parentElement).overflowX,"
+            " scroll: t.parentElement.scrollWidth, client: t.parentElement.clientWidth})"
+        )
+        assert table.evaluate(STICKY) == {"moved": True, "stayed": True}, (table.get_attribute("id"), wrapper)
     context.close()
 
 
