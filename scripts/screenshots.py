@@ -68,6 +68,7 @@ def _plan(password: str) -> dict:
     from grievances.models import Grievance
     from grievances.queues import queues_for
     from grievances.workflow import transition_rows
+    from pmpp import roles
     from pmpp.models import User
     from reporting.services import semester_report_start
     from stakeholders.models import EngagementActivity
@@ -93,11 +94,13 @@ def _plan(password: str) -> dict:
         ("search", reverse("grievances:search")),
         ("answer-templates", reverse("answers:list")),
     ]
-    # One form per step of the workflow, as the first role that may take it on a file in a
-    # state it starts from (the browser keeps the pages that open: 200 and a form).
+    # One form per step of the workflow, as the first role that may take it (its permission) on
+    # a file in a state it starts from (the browser keeps the pages that open: 200 and a form).
     steps = []
     for row in transition_rows():
         for username in ("agent", "traitement", "responsable", "cloture"):
+            if not roles.role_grants(users[username], row["permission"]):
+                continue
             grievance = (
                 Grievance.objects.visible_to(users[username]).filter(status__in=row["sources"]).order_by("pk").first()
             )
@@ -105,12 +108,14 @@ def _plan(password: str) -> dict:
                 steps.append(
                     (username, f"step-{row['name']}", reverse("grievances:step", args=[grievance.pk, row["name"]]))
                 )
+                break
     pages["responsable"] += [("dashboard", reverse("reporting:dashboard"))]
     today = timezone.localdate()
     report = semester_report_start(actor=users["pointfocal"], year=today.year, semester=1 if today.month <= 6 else 2)
     pages["pointfocal"] += [
         ("reports", reverse("reporting:report_list")),
         ("report", reverse("reporting:report_detail", args=[report.pk])),
+        ("report-approve", reverse("reporting:report_approve", args=[report.pk])),
         ("registry", reverse("stakeholders:home")),
         ("registry-stakeholders", reverse("stakeholders:stakeholder_list")),
         ("registry-map", reverse("stakeholders:map")),
@@ -118,6 +123,7 @@ def _plan(password: str) -> dict:
     activity = EngagementActivity.objects.order_by("-start_date").first()
     if activity is not None:
         pages["pointfocal"].append(("consultation", reverse("stakeholders:activity_detail", args=[activity.pk])))
+    pages["pointfocal"].append(("consultation-form", reverse("stakeholders:activity_create")))
     pages["admin"] += [("admin", reverse("admin:index"))]
     closed = (
         Grievance.objects.filter(status=Grievance.Status.CLOSED, is_anonymous=False)
