@@ -308,6 +308,25 @@ def _counts_query(*, user, queues: list[Queue], today: date, cap: int) -> tuple[
     return built
 
 
+def capped_count(parts: list[QuerySet], *, cap: int) -> int:
+    """How many rows the disjoint querysets `parts` hold together, counted up to `cap` + 1 each.
+
+    One query: a capped scalar subquery per part, added up. A queue made of parts (say
+    « broken commitments » OR « committed and overdue ») is then counted over each part's own
+    index range instead of a bitmap scan of both and a filter over their rows.
+    """
+    selects, params = [], []
+    for part in parts:
+        sql, values = part.order_by().values("pk")[: cap + 1].query.sql_with_params()
+        selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")  # noqa: S608 — ORM-built SQL, values as parameters
+        params.extend(values)
+    if not selects:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {' + '.join(selects)}", params)
+        return cursor.fetchone()[0]
+
+
 def count_label(count: int, *, cap: int = QUEUE_COUNT_CAP) -> str:
     """« 12 », or « 1 000+ » past the cap."""
     from django.utils.formats import number_format

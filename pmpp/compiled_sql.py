@@ -10,11 +10,17 @@ that database, each related one attached to the first. `insert_instance` is
 `save(force_insert=True)` with the INSERT compiled once per model.
 """
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connections, router, transaction
 from django.db.models import Model, signals
+
+
+def _orm_converters(column, connection) -> tuple:
+    """The converters the ORM applies to a column read back (the backend's, then the field's)."""
+    return tuple(connection.ops.get_db_converters(column) + column.get_db_converters(connection))
 
 
 @dataclass(frozen=True)
@@ -82,9 +88,8 @@ def joined_read(
     converters = []
     for index, (m, field) in enumerate(fields):
         column = field.get_col(m._meta.db_table)
-        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if found:
-            converters.append((index, tuple(found), column))
+        if found := _orm_converters(column, connection):
+            converters.append((index, found, column))
     columns = [f"{quote(m._meta.db_table)}.{quote(f.column)}" for m, f in fields]
     params = []
     for sql, extra_params in extra_columns:
@@ -122,7 +127,7 @@ def insert_instance(instance: Model) -> None:
         instance.save(force_insert=True)
         return
     using = router.db_for_write(model, instance=instance)
-    statement = _insert_statement(model, using)
+    statement = _compile_insert(model, using)
     if statement is None or any(hasattr(getattr(instance, f.attname), "resolve_expression") for f in statement.fields):
         instance.save(force_insert=True)
         return
@@ -157,16 +162,7 @@ class _Insert:
     converters: dict  # attname → the converters of a returned column, as the ORM applies them
 
 
-_INSERTS: dict[tuple[type[Model], str], _Insert | None] = {}
-
-
-def _insert_statement(model: type[Model], using: str) -> _Insert | None:
-    key = (model, using)
-    if key not in _INSERTS:
-        _INSERTS[key] = _compile_insert(model, using)
-    return _INSERTS[key]
-
-
+@functools.cache
 def _compile_insert(model: type[Model], using: str) -> _Insert | None:
     meta = model._meta
     connection = connections[using]
@@ -190,10 +186,8 @@ def _compile_insert(model: type[Model], using: str) -> _Insert | None:
         return None  # database defaults to read back, and no RETURNING to read them with
     converters = {}
     for field in returning_fields:
-        column = field.get_col(meta.db_table)
-        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        if found:
-            converters[field.attname] = tuple(found)
+        if found := _orm_converters(field.get_col(meta.db_table), connection):
+            converters[field.attname] = found
     return _Insert(
         sql=sql, fields=fields, returning_fields=returning_fields, returning=returning, converters=converters
     )

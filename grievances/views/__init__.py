@@ -81,20 +81,21 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     a queue of a million grievances is read like the first one, and nothing is counted.
     """
     queue, filters = _queue_rows(request, slug)
+    today = timezone.localdate()
+    branches = _queue_branches(request, queue, today=today)
     # Select-all and bulk work (issue 18): for who may take a bulk action.
-    bulk = bulk_queue_context(request=request, rows=filters.qs)
+    bulk = bulk_queue_context(request=request, rows=filters.qs, branches=branches)
     try:
         per_page = int(request.GET.get("per_page", 25))
     except ValueError:
         per_page = 25
     per_page = per_page if per_page in PAGE_SIZES else 25
-    today = timezone.localdate()
     page = queue_page(
         filters.qs,
         sort=request.GET.get("sort", ""),
         cursor=request.GET.get("cursor", ""),
         per_page=per_page,
-        branches=_queue_branches(request, queue, today=today),
+        branches=branches,
     )
     for row in page.rows:
         row.sla = row.sla_status(today=today)

@@ -22,7 +22,7 @@ from grievances.filters import GrievanceFilter
 from grievances.forms_assign import AssignForm, BulkStepForm
 from grievances.models import BulkRun, Grievance
 from grievances.people import assignees_for, full_name
-from grievances.queues import QUEUES_BY_SLUG, queues_for
+from grievances.queues import QUEUES_BY_SLUG, capped_count, queues_for
 from grievances.selectors import grievance_queue_for_user
 from grievances.services.bulk_work import (
     BULK_ACTIONS,
@@ -45,13 +45,14 @@ def _filter_query(raw: str) -> QueryDict:
     return query
 
 
-def bulk_queue_context(*, request: HttpRequest, rows) -> dict:
+def bulk_queue_context(*, request: HttpRequest, rows, branches=None) -> dict:
     """What the queue page needs for its bulk form: the actions the user may take, and how
-    many cases « toutes » would take (counted up to the cap, one query)."""
+    many cases « toutes » would take (counted up to the cap, one query; over the queue's
+    disjoint `branches` when it has some, each read in its own index range)."""
     actions = bulk_actions_for(request.user)
     if not actions:
         return {"bulk_actions": None}
-    matching = rows.values("pk").order_by()[: BULK_CAP + 1].count()
+    matching = capped_count(branches or [rows], cap=BULK_CAP)
     return {
         "bulk_actions": actions,
         "bulk_matching": min(matching, BULK_CAP),

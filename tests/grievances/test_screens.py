@@ -380,6 +380,25 @@ def test_the_overdue_commitments_count_adds_broken_and_due_ones_and_stays_capped
     assert queue_counts(user=youssef, queues=[queue], cap=1) == {"engagements-echus": 2}  # « 1+ », not 4
 
 
+@pytest.mark.parametrize("filtered", [False, True])
+def test_the_bulk_count_of_a_queue_in_parts_is_the_number_of_its_rows(client, walk, nadia, filtered):
+    # Counted part by part (broken; committed and due), each in its own index range (issue 19).
+    from grievances.models import Commitment
+
+    walk.commitment_broken()
+    walk.commitment_broken(cnie="ZB112233")
+    due, _not_yet_due = walk.committed(), walk.committed()
+    Commitment.objects.filter(grievance=due).update(promised_on=timezone.localdate() - timedelta(days=1))
+    client.force_login(nadia)
+    query = {"status": "commitment_broken"} if filtered else {}
+
+    page = client.get(reverse("grievances:queue", args=["engagements-echus"]), query)
+
+    assert page.context["bulk_actions"]
+    assert page.context["bulk_matching"] == len(page.context["page"].rows) == (2 if filtered else 3)
+    assert not page.context["bulk_capped"]
+
+
 def test_the_file_reads_right_to_left_in_arabic(client, walk, salma):
     g = walk.register()
     client.force_login(salma)
