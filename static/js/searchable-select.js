@@ -19,11 +19,10 @@
         },
       },
     });
-    // Tom Select points the <label> at its own input; the original select stays in the
-    // accessibility tree (visually hidden), so it keeps the same name (axe: select-name).
-    var label = box.control_input.getAttribute("aria-labelledby");
-    if (label) select.setAttribute("aria-labelledby", label);
-    else select.setAttribute("aria-hidden", "true");
+    // Tom Select points the <label> at its own input and keeps the original select, visually
+    // hidden and out of the tab order, to submit the values: out of the accessibility tree too,
+    // or it is a second, nameless listbox (axe: select-name) beside the box that has the name.
+    box.input.setAttribute("aria-hidden", "true");
   }
   function enhanceWithin(root) {
     root.querySelectorAll("select[multiple][data-searchable]").forEach(enhance);
