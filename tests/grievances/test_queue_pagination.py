@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from grievances.models import Grievance
 from grievances.queues import queue_cursor
-from pmpp.models import Channel
+from pmpp.models import Channel, Programme
 
 pytestmark = pytest.mark.django_db
 S = Grievance.Status
@@ -279,6 +279,22 @@ def test_a_queue_read_state_by_state_and_programme_by_programme_shows_every_row_
         ).group(1)
     )
     assert _walk(client, last_url, _PREVIOUS, slug="a-repondre") == forward[::-1]
+
+
+def test_a_filtered_queue_read_in_parts_keeps_the_filter_on_every_part(client, salma, several_states_and_programmes):
+    # The page's one filter form applies to each state-and-programme part (issue 19).
+    client.force_login(salma)
+    daam = Programme.objects.get(code="daam")
+    rows = Grievance.objects.visible_to(salma).filter(
+        status__in=[S.ANALYSED, S.TREATED, S.PARTNER_ANSWERED, S.ANSWER_REJECTED]
+    )
+    expected = list(rows.filter(programme=daam).order_by("current_due_on", "pk").values_list("reference", flat=True))
+    assert 0 < len(expected) < rows.count()
+    url = reverse("grievances:queue", args=["a-repondre"]) + f"?per_page=5&programme={daam.pk}"
+
+    pages = _walk(client, url, _NEXT, slug="a-repondre")
+
+    assert [ref for rows in pages for ref in rows] == expected
 
 
 def test_the_deadline_queue_of_a_two_programme_agent_merges_both_programmes_in_order(client, salma, walk):
