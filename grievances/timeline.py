@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_lazy, override
 
 from grievances.models import Attachment, Commitment, Grievance, InternalNote
 from grievances.workflow import TRANSITION_LABELS
+from pmpp.bidi import isolate
 
 # Columns of history rows that are bookkeeping, not content.
 _NOISE = {"history_id", "history_date", "history_change_reason", "history_type", "history_user", "transition", "id"}
@@ -122,7 +123,7 @@ _KIND = {"+": gettext_lazy("Création"), "~": gettext_lazy("Modification"), "-":
 def _isolated(template: str, **values: str) -> SafeString:
     """A translated sentence around user text (a file's name): the text isolated in <bdi>, so
     a French name keeps its punctuation in place inside an Arabic sentence and vice versa."""
-    isolated = {name: format_html("<bdi>{}</bdi>", value) for name, value in values.items()}
+    isolated = {name: isolate(value) for name, value in values.items()}
     return mark_safe(conditional_escape(template) % isolated)  # noqa: S308 - both parts are escaped
 
 

@@ -52,30 +52,27 @@ def _link(request, label, url: str) -> dict:
 def _bar(request, user) -> list[dict]:
     """The bar's entries, in order: links, the queues' slot and menus of links."""
     codes = roles.role_codes_for(user)
+    entries = [
+        (label, url_name, menu)
+        for label, url_name, allowed, menu in NAVIGATION
+        if allowed is None or codes & allowed or (user.is_superuser and url_name not in _NO_SUPERUSER_BYPASS)
+    ]
+    if user.is_staff:
+        entries.append((_("Administration"), "admin:index", "tools"))
     bar: list[dict] = []
     menus: dict[str, dict] = {}
-    for label, url_name, allowed, menu in NAVIGATION:
-        bypass = user.is_superuser and url_name not in _NO_SUPERUSER_BYPASS
-        if not (allowed is None or bypass or codes & allowed):
-            continue
+    for label, url_name, menu in entries:
         if url_name == QUEUES:
             bar.append({"kind": QUEUES})
             continue
         link = _link(request, label, reverse(url_name))
         if menu is None:
             bar.append(link)
-        elif menu in menus:
-            menus[menu]["items"].append(link)
-        else:
-            menus[menu] = {"kind": "menu", "key": menu, "label": MENUS[menu], "items": [link]}
+            continue
+        if menu not in menus:
+            menus[menu] = {"kind": "menu", "key": menu, "label": MENUS[menu], "items": []}
             bar.append(menus[menu])
-    if user.is_staff:
-        admin = _link(request, _("Administration"), reverse("admin:index"))
-        if "tools" in menus:
-            menus["tools"]["items"].append(admin)
-        else:
-            menus["tools"] = {"kind": "menu", "key": "tools", "label": MENUS["tools"], "items": [admin]}
-            bar.append(menus["tools"])
+        menus[menu]["items"].append(link)
     for index, entry in enumerate(bar):
         if entry["kind"] == "menu":
             if len(entry["items"]) == 1:

@@ -39,7 +39,6 @@ DATETIME_INPUT_FORMATS = [
 ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩"
 EASTERN_ARABIC_INDIC = "۰۱۲۳۴۵۶۷۸۹"
 _TO_LATIN = str.maketrans(ARABIC_INDIC + EASTERN_ARABIC_INDIC, "0123456789" * 2)
-_TO_ARABIC_INDIC = str.maketrans("0123456789", ARABIC_INDIC)
 # Direction marks a date copied from an Arabic page carries (LRM, RLM, ALM, embeddings,
 # isolates), and the Arabic date separator some keyboards type for « / ».
 _MARKS = re.compile("[\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
@@ -54,10 +53,6 @@ def latin_digits(text: str) -> str:
     """`text` with Latin digits, no direction marks, single spaces and « / » for other slashes."""
     text = _MARKS.sub("", text.translate(_TO_LATIN)).translate(_SLASHES)
     return _SPACES.sub(" ", text).strip()
-
-
-def arabic_indic_digits(text: str) -> str:
-    return text.translate(_TO_ARABIC_INDIC)
 
 
 def _parse(text: str, formats: list[str]) -> datetime | None:
@@ -79,16 +74,6 @@ def parse_date(text: str) -> date | None:
 def parse_datetime(text: str) -> datetime | None:
     """The naive date and time `text` shows (dd/mm/yyyy hh:mm or ISO, any digits), or None."""
     return _parse(text, DATETIME_INPUT_FORMATS)
-
-
-def format_date(value: date, *, arabic_digits: bool = False) -> str:
-    text = value.strftime(DATE_FORMAT)
-    return arabic_indic_digits(text) if arabic_digits else text
-
-
-def format_datetime(value: datetime, *, arabic_digits: bool = False) -> str:
-    text = value.strftime(DATETIME_FORMAT)
-    return arabic_indic_digits(text) if arabic_digits else text
 
 
 # --- widgets -----------------------------------------------------------------------------------------------

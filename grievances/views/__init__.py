@@ -77,7 +77,7 @@ def _queue_branches(request: HttpRequest, queue, filters: GrievanceFilter, *, to
     branches = grievance_queue_branches(user=request.user, queue=queue, today=today)
     if branches is None:
         return None
-    filters.qs  # noqa: B018 — validates the form (and caches the rows) before its data is used
+    filters.is_valid()  # its cleaned data, which filter_queryset reads
     return [filters.filter_queryset(rows.all()) for rows in branches]
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from grievances.models import Grievance
+from pmpp.dates import ARABIC_INDIC
 from pmpp.models import Channel, Programme
 from tests.browser.test_grievance_paths import login_as
 
@@ -23,7 +24,7 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "en-US", "timezone_id": "Africa/Casablanca"}
 
 
-ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+TO_ARABIC_INDIC = str.maketrans("0123456789", ARABIC_INDIC)
 
 # What each page's calendar shows for March 2026 (Moroccan Arabic names, as the catalogue's).
 CALENDAR = {
@@ -33,7 +34,7 @@ CALENDAR = {
 
 
 def shown(text: str, digits: str) -> str:
-    return text.translate(ARABIC_INDIC) if digits == "arab" else text
+    return text.translate(TO_ARABIC_INDIC) if digits == "arab" else text
 
 
 @pytest.mark.parametrize(
