@@ -6,6 +6,7 @@ one per kind of object the rows point to that is not already loaded; the differe
 between consecutive rows are computed in Python.
 """
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -134,12 +135,17 @@ def _reason(stored: str, *, transition: str) -> str:
     label, already shown as the event, is not repeated."""
     head, sep, comment = stored.partition(" — ")
     label = TRANSITION_LABELS.get(transition)
-    if label is not None:
-        with override("fr"):
-            french = str(label)
-        if head in (french, str(label)):
-            return comment
+    if label is not None and head in (_french_label(transition), str(label)):
+        return comment
     return f"{gettext(head)}{sep}{comment}" if head else stored
+
+
+@functools.cache
+def _french_label(transition: str) -> str:
+    """A transition's label as stored in the history (French): switched to once per process,
+    not for every row of every file page."""
+    with override("fr"):
+        return str(TRANSITION_LABELS[transition])
 
 
 def _foreign_labels(rows_by_model: list[tuple], *, known: dict[type, dict]) -> dict[str, dict]:
