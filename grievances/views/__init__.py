@@ -92,7 +92,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     today = timezone.localdate()
     branches = _queue_branches(request, queue, filters, today=today)
     # Select-all and bulk work (issue 18): for who may take a bulk action.
-    bulk = bulk_queue_context(request=request, rows=filters.qs, branches=branches)
+    bulk = bulk_queue_context(request=request, queue=queue, filters=filters, branches=branches)
     try:
         per_page = int(request.GET.get("per_page", 25))
     except ValueError:

@@ -18,11 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from grievances.context_processors import queues_with_counts
 from grievances.filters import GrievanceFilter
 from grievances.forms_assign import AssignForm, BulkStepForm
 from grievances.models import BulkRun, Grievance
 from grievances.people import assignees_for, full_name
-from grievances.queues import QUEUES_BY_SLUG, capped_count, queues_for
+from grievances.queues import QUEUE_COUNT_CAP, QUEUES_BY_SLUG, capped_count, queues_for
 from grievances.selectors import grievance_queue_for_user
 from grievances.services.bulk_work import (
     BULK_ACTIONS,
@@ -45,14 +46,21 @@ def _filter_query(raw: str) -> QueryDict:
     return query
 
 
-def bulk_queue_context(*, request: HttpRequest, rows, branches=None) -> dict:
+def bulk_queue_context(*, request: HttpRequest, queue, filters: GrievanceFilter, branches=None) -> dict:
     """What the queue page needs for its bulk form: the actions the user may take, and how
-    many cases « toutes » would take (counted up to the cap, one query; over the queue's
-    disjoint `branches` when it has some, each read in its own index range)."""
+    many cases « toutes » would take, counted up to the cap.
+
+    Unfiltered, that is the queue's own count, which the navigation counts on every page
+    anyway (`queues_with_counts`, capped higher): it is read from there. Filtered, one
+    query counts the filtered rows, over the queue's disjoint `branches` when it has some,
+    each read in its own index range.
+    """
     actions = bulk_actions_for(request.user)
     if not actions:
         return {"bulk_actions": None}
-    matching = capped_count(branches or [rows], cap=BULK_CAP)
+    matching = _navigation_count(request, queue) if _unfiltered(filters) else None
+    if matching is None:
+        matching = capped_count(branches or [filters.qs], cap=BULK_CAP)
     return {
         "bulk_actions": actions,
         "bulk_matching": min(matching, BULK_CAP),
@@ -60,6 +68,18 @@ def bulk_queue_context(*, request: HttpRequest, rows, branches=None) -> dict:
         "bulk_cap": BULK_CAP,
         "bulk_query": _filter_query(request.GET.urlencode()).urlencode(),
     }
+
+
+def _unfiltered(filters: GrievanceFilter) -> bool:
+    """The page shows the whole queue: no filter has a value (an invalid one filters)."""
+    return filters.is_valid() and not any(value not in (None, "") for value in filters.form.cleaned_data.values())
+
+
+def _navigation_count(request: HttpRequest, queue) -> int | None:
+    """The queue's count as the navigation gives it, if it tells the bulk form all it needs."""
+    if QUEUE_COUNT_CAP < BULK_CAP:  # « 1 000+ » must still say whether « toutes » is over the cap
+        return None
+    return next((entry["count"] for entry in queues_with_counts(request) if entry["slug"] == queue.slug), None)
 
 
 @login_required

@@ -399,6 +399,28 @@ def test_the_bulk_count_of_a_queue_in_parts_is_the_number_of_its_rows(client, wa
     assert not page.context["bulk_capped"]
 
 
+@pytest.mark.parametrize("filtered", [False, True])
+def test_an_unfiltered_queue_takes_its_bulk_count_from_the_navigation(client, walk, salma, filtered):
+    # The navigation counts every queue on every page: unfiltered, « toutes » is that same
+    # count, not a second count of the same rows (issue 19). Filtered, the rows are counted.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    walk.register()
+    walk.register()
+    walk.qualified()
+    client.force_login(salma)
+    query = {"channel": walk.channel.pk} if filtered else {}
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("grievances:queue", args=["a-qualifier"]), query)
+
+    counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT (SELECT COUNT(*)")]
+    navigation = next(q for q in page.context["nav_queues"] if q["slug"] == "a-qualifier")
+    assert page.context["bulk_matching"] == len(page.context["page"].rows) == navigation["count"] == 2
+    assert len(counts) == (2 if filtered else 1)
+
+
 def test_the_file_reads_right_to_left_in_arabic(client, walk, salma):
     g = walk.register()
     client.force_login(salma)

@@ -46,3 +46,26 @@ def test_the_admin_history_names_fields_and_choices_by_their_translated_labels(w
     assert history_field_label(qualified, "status") == f"{MARK}état"
     assert history_value(qualified, "status", "received") == f"{MARK}Reçue"
     assert history_value(qualified, "description", "Appel au 1212.") == "Appel au 1212."
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_a_grievance_names_its_state_as_the_states_own_label_does(language):
+    # `get_status_display` is the model's own (issue 19: Django's rebuilt every label per row).
+    from grievances.models import Grievance
+
+    with translation.override(language):
+        for status, label in Grievance.Status.choices:
+            assert Grievance(status=status).get_status_display() == str(label)
+        assert Grievance(status="unknown").get_status_display() == "unknown"
+
+
+def test_a_grievances_state_reads_in_arabic_on_arabic_pages():
+    from grievances.models import Grievance
+
+    closed = Grievance(status=Grievance.Status.CLOSED)
+    with translation.override("fr"):
+        french = closed.get_status_display()
+    with translation.override("ar"):
+        arabic = closed.get_status_display()
+    assert french == "Clôturée"
+    assert arabic not in ("", french)
