@@ -1,6 +1,8 @@
 """The duplicate warning has two explicit buttons; a case kept separate is « similaire à » (issue 18)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -77,6 +79,36 @@ def test_a_real_duplicate_still_reads_duplicate_of(client, walk, salma):
     assert "Doublon de" in page
     assert original.reference in page
     assert "Similaire à" not in page
+
+
+def test_the_file_names_the_other_file_by_its_reference_without_reading_that_whole_grievance(client, walk, salma):
+    # The file page shows the reference of the open file a case duplicates or resembles; it
+    # used to read both whole grievances in its query (152 columns for two references).
+    original = walk.register(cnie="AB123456")
+    plain = walk.register(cnie="CD987654")
+    client.force_login(salma)
+    _intake(client, duplicate_action="link")
+    linked = Grievance.objects.latest("pk")
+    _intake(client, duplicate_action="separate", duplicate_override_reason="Deuxième enfant")
+    separate = Grievance.objects.latest("pk")
+    assert (linked.duplicate_of_id, separate.similar_to_id) == (original.pk, original.pk)
+
+    def file(grievance):
+        client.get(reverse("grievances:detail", args=[plain.pk]))  # the session and caches warm
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse("grievances:detail", args=[grievance.pk])).content.decode()
+        sql = [q["sql"] for q in captured]
+        (query,) = [q for q in sql if f'"grievances_grievance"."id" = {grievance.pk}' in q and "LIMIT 21" in q]
+        return page, sql, query
+
+    plain_page, _sql, _query = file(plain)
+    for grievance, label in ((linked, "Doublon de"), (separate, "Similaire à")):
+        page, sql, query = file(grievance)
+        assert label in page
+        assert f">{original.reference}</a>" in page
+        assert label not in plain_page
+        assert query.count('"description"') == 1, "the file query reads another grievance whole"
+        assert not [q for q in sql if f'"grievances_grievance"."id" = {original.pk}' in q], "nor one query more"
 
 
 def test_statistics_count_only_real_duplicates(client, walk, salma, leila):
