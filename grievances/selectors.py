@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from datetime import date
 
 from django.db import connections, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from grievances.models import Grievance, SensitiveCase
@@ -81,9 +81,15 @@ def grievance_file_for_user(*, user, pk: int) -> Grievance:
     Read one by one, the assigned unit, the region, the partner, the answer channel… would
     each cost a query, and only on the grievances that have one: a page's query count would
     then depend on its data. Of the open file this one is a duplicate of, or is similar to,
-    the page shows the reference only (`duplicate_of_reference`, `similar_to_reference`): two
-    more whole grievances (76 columns each) would cost more to build than the rest of the row.
+    the page shows the reference only (`duplicate_of_reference`, `similar_to_reference`), and
+    only if the user may open that file: not one flagged as sensitive since, nor, for a
+    partner, one never sent to its organisation.
     """
+    visible = Grievance.objects.visible_to(user)
+
+    def reference_of(link: str) -> Subquery:
+        return Subquery(visible.filter(pk=OuterRef(link)).values("reference")[:1])
+
     grievances = (
         grievance_list_for_user(user=user)
         .select_related(
@@ -94,7 +100,7 @@ def grievance_file_for_user(*, user, pk: int) -> Grievance:
             "unfounded_reason",
             "not_complaint_kind",
         )
-        .annotate(duplicate_of_reference=F("duplicate_of__reference"), similar_to_reference=F("similar_to__reference"))
+        .annotate(duplicate_of_reference=reference_of("duplicate_of"), similar_to_reference=reference_of("similar_to"))
     )
     with _joins_in_written_order(grievances.db):
         return _visible_or_404(grievances, pk=pk)

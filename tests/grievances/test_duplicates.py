@@ -111,6 +111,24 @@ def test_the_file_names_the_other_file_by_its_reference_without_reading_that_who
         assert not [q for q in sql if f'"grievances_grievance"."id" = {original.pk}' in q], "nor one query more"
 
 
+@pytest.mark.parametrize("action", ["link", "separate"])
+def test_a_file_flagged_sensitive_since_is_not_named_on_its_duplicate(client, walk, salma, action):
+    from grievances.services import workflow as wf
+    from grievances.services.intake import SensitiveDetails
+
+    original = walk.register(cnie="AB123456")
+    client.force_login(salma)
+    _intake(client, duplicate_action=action, duplicate_override_reason="Deuxième enfant")
+    other = Grievance.objects.latest("pk")
+    details = SensitiveDetails(nature="Propos déplacés")
+    wf.grievance_flag_sensitive(grievance=original, actor=walk.agent, details=details)
+    page = client.get(reverse("grievances:detail", args=[other.pk])).content.decode()
+    # The file's facts no longer point to it (the history still tells what the agent did then).
+    assert 'id="duplicate-of"' not in page
+    assert 'id="similar-to"' not in page
+    assert reverse("grievances:detail", args=[original.pk]) + '"' not in page
+
+
 def test_statistics_count_only_real_duplicates(client, walk, salma, leila):
     walk.register(cnie="AB123456")
     client.force_login(salma)
